@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything else here is a building block of those two.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+SAMPLE_POSTS := sample_posts
+
+.PHONY: run test venv venv-test migrate static sample lint test-sqlite test-postgres clean
+
+## make run: install, migrate, collect static files, load the sample posts, serve on :8000
+run: venv migrate static sample
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py newsroom.wsgi
+
+## make test: lint, checks, then the whole suite on SQLite and again on PostgreSQL
+test: venv-test
+	scripts/ensure-system-deps
+	$(MAKE) --no-print-directory lint
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+venv:
+	@scripts/bootstrap-venv requirements.txt
+
+venv-test:
+	@scripts/bootstrap-venv requirements-test.txt
+
+migrate:
+	$(MANAGE) migrate --noinput
+
+static:
+	$(MANAGE) collectstatic --noinput -v0
+
+sample:
+	$(MANAGE) import_posts --quiet $(SAMPLE_POSTS) || test $$? -eq 1
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-sqlite:
+	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	scripts/with-services $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles artifacts .pytest_cache

@@ -1,0 +1,293 @@
+"""Newsroom's content model.
+
+A `Category` groups articles into the sections of the site menu. An `Article`
+belongs to one category, carries taggit tags and mentions `StockReference`s in
+order through `ArticleStock`. What the public may see is decided only by
+`ArticleQuerySet.published()`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from .sanitizer import sanitize_html
+from .text import SLUG_MAX_LENGTH, slug_from_title, summarize
+
+
+class Category(models.Model):
+    """A section of the site (证券日报, 东财滚动新闻 …); every article has exactly one."""
+
+    name = models.CharField("名称", max_length=100, help_text="栏目的中文名称，显示在导航菜单中。")
+    slug = models.SlugField(
+        "网址标识",
+        max_length=100,
+        unique=True,
+        help_text="只能使用小写英文字母、数字和连字符，例如 zhengquanribao。发布后请勿修改。",
+    )
+    description = models.TextField("简介", blank=True, help_text="显示在栏目页标题下方。")
+    position = models.PositiveIntegerField(
+        "菜单顺序", default=100, db_index=True, help_text="数字越小，在导航菜单中越靠前。"
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class StockReference(models.Model):
+    """One listed security (or EastMoney sector board), keyed by market id and code.
+
+    Articles point at it through `ArticleStock`, which keeps the order of mention.
+    """
+
+    MARKETS = {
+        0: "深交所",
+        1: "上交所",
+        116: "港交所",
+        105: "纳斯达克",
+        106: "纽交所",
+        107: "美交所",
+        90: "东财板块",
+    }
+    SECTOR_MARKET = 90
+
+    market = models.PositiveSmallIntegerField(
+        "市场代码",
+        choices=sorted(MARKETS.items()),
+        help_text=(
+            "东方财富市场编号：0 深交所，1 上交所，116 港交所，105 纳斯达克，"
+            "106 纽交所，107 美交所，90 板块。"
+        ),
+    )
+    code = models.CharField(
+        "证券代码", max_length=20, help_text="例如 600519、09866、NIO、BK1037。"
+    )
+    name = models.CharField("名称", max_length=100, blank=True, help_text="例如 贵州茅台；可留空。")
+
+    class Meta:
+        ordering = ["market", "code"]
+        verbose_name = "证券"
+        verbose_name_plural = "证券"
+        constraints = [
+            models.UniqueConstraint(fields=["market", "code"], name="unique_stock_market_code")
+        ]
+
+    def __str__(self):
+        label = f"{self.name}（{self.symbol}）" if self.name else self.symbol
+        return label
+
+    def get_absolute_url(self):
+        return reverse("articles:stock", kwargs={"market": self.market, "code": self.code})
+
+    @property
+    def symbol(self) -> str:
+        return f"{self.market}.{self.code}"
+
+    @property
+    def exchange_label(self) -> str:
+        return self.MARKETS.get(self.market, f"市场 {self.market}")
+
+    @property
+    def is_sector(self) -> bool:
+        return self.market == self.SECTOR_MARKET
+
+    @property
+    def quote_url(self) -> str:
+        return f"http://quote.eastmoney.com/unify/r/{self.market}.{self.code}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The single definition of what the public may see: published, and not in the future."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Everything a list item shows, in a fixed number of queries whatever the page size."""
+        return self.select_related("category").prefetch_related(
+            "tags",
+            models.Prefetch("stock_links", queryset=ArticleStock.objects.select_related("stock")),
+        )
+
+
+class Article(models.Model):
+    """A news story. `body_source` is what was written or imported; `body_html` is derived.
+
+    `save()` always re-derives `body_html` through the sanitizer and `excerpt` from the
+    summary or the body, so no write path can store unsanitized HTML.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    title = models.CharField("标题", max_length=255)
+    slug = models.SlugField(
+        "网址标识",
+        max_length=SLUG_MAX_LENGTH + 10,
+        unique=True,
+        blank=True,
+        help_text="留空则根据标题自动生成拼音网址。已发布文章的网址请勿随意修改。",
+    )
+    body_source = models.TextField(
+        "正文",
+        help_text="HTML 正文。保存时会按白名单清理：脚本、样式和事件属性会被移除。",
+    )
+    body_html = models.TextField("清理后的正文", editable=False, default="")
+    summary = models.TextField(
+        "摘要", blank=True, help_text="显示在列表和分享卡片中；留空则自动截取正文开头。"
+    )
+    excerpt = models.TextField("列表摘要", editable=False, default="")
+    category = models.ForeignKey(
+        Category,
+        verbose_name="栏目",
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text="栏目中还有文章时不能删除该栏目。",
+    )
+    tags = TaggableManager("标签", blank=True, help_text="多个标签用英文逗号分隔，可以使用中文。")
+    stocks = models.ManyToManyField(
+        StockReference,
+        verbose_name="相关证券",
+        through="ArticleStock",
+        related_name="articles",
+        blank=True,
+    )
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="只有“已发布”且发布时间已到的文章对读者可见；发布时间在将来即为定时发布。",
+    )
+    published_at = models.DateTimeField(
+        "发布时间", default=timezone.now, help_text="北京时间。设为将来的时间即定时发布。"
+    )
+    source_name = models.CharField("来源", max_length=100, blank=True, help_text="例如 证券日报。")
+    original_url = models.URLField("原文链接", max_length=500, blank=True)
+    legacy_key = models.CharField(
+        "旧站标识",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="从旧站导入时的稿件编号或文件路径，用于重复导入时识别同一篇文章。",
+    )
+    cover = models.ImageField("封面图", upload_to="covers/%Y/%m/", blank=True)
+    cover_alt = models.CharField("封面图说明", max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="作者",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            models.Index(
+                fields=["category", "status", "-published_at"], name="article_category_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.derive_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            # A partial save must still store what it derived, or body_html could
+            # lag behind body_source.
+            kwargs["update_fields"] = set(update_fields) | {"body_html", "excerpt", "slug", "title"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    is_published.boolean = True
+    is_published.short_description = "读者可见"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    def ordered_stocks(self) -> list[StockReference]:
+        """Stocks in order of mention; uses the `for_listing()` prefetch when present."""
+        links = sorted(self.stock_links.all(), key=lambda link: link.position)
+        return [link.stock for link in links]
+
+    def set_stocks(self, stocks) -> None:
+        """Replace the article's stocks with `stocks`, keeping their order."""
+        ArticleStock.objects.filter(article=self).delete()
+        seen = set()
+        links = []
+        for stock in stocks:
+            if stock.pk in seen:
+                continue
+            seen.add(stock.pk)
+            links.append(ArticleStock(article=self, stock=stock, position=len(links)))
+        ArticleStock.objects.bulk_create(links)
+
+    def derive_fields(self) -> None:
+        """Recompute everything that is derived from what an editor or importer wrote."""
+        self.title = (self.title or "").strip()
+        self.body_html = sanitize_html(self.body_source)
+        self.excerpt = summarize(self.summary if self.summary.strip() else self.body_html)
+        if not self.slug:
+            self.slug = self._unique_slug(slug_from_title(self.title))
+
+    def _unique_slug(self, base: str) -> str:
+        others = Article.objects.exclude(pk=self.pk) if self.pk else Article.objects.all()
+        taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+
+class ArticleStock(models.Model):
+    """The link between an article and a stock it mentions, in order of first mention."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="stock_links", verbose_name="文章"
+    )
+    stock = models.ForeignKey(
+        StockReference, on_delete=models.CASCADE, related_name="article_links", verbose_name="证券"
+    )
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "文章提及的证券"
+        verbose_name_plural = "文章提及的证券"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "stock"], name="unique_article_stock")
+        ]
+
+    def __str__(self):
+        return f"{self.article} → {self.stock}"

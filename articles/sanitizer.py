@@ -1,0 +1,110 @@
+"""The one place that decides which HTML a published article may contain.
+
+Every write path (admin, importer, shell) calls `sanitize_html` through
+`Article.save()`, so the stored `body_html` is always the output of this module.
+The allowlist lives here as named constants; changing it and running
+`manage.py resanitize` re-derives every stored body from its source.
+"""
+
+from urllib.parse import urlsplit
+
+import bleach
+from bleach.html5lib_shim import Filter
+from django.conf import settings
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
+        "colgroup", "dd", "del", "div", "dl", "dt", "em", "figcaption", "figure",
+        "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "mark", "ol",
+        "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
+        "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+
+# `class` is allowed everywhere so editors and the importer can mark stock links,
+# captions and the like; the site's stylesheet decides what a class means.
+ALLOWED_ATTRIBUTES = {
+    "*": ["class", "title"],
+    "a": ["href", "rel"],
+    "abbr": ["title"],
+    "img": ["src", "alt", "width", "height"],
+    "td": ["colspan", "rowspan"],
+    "th": ["colspan", "rowspan", "scope"],
+    "ol": ["start"],
+}
+
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+# These are dropped together with everything inside them: their content is code,
+# styling or an embedded document, never article text.
+REMOVED_WITH_CONTENT = frozenset(
+    {
+        "script", "style", "iframe", "object", "embed", "applet", "noscript",
+        "noembed", "noframes", "xmp", "template", "svg", "math", "textarea",
+        "select", "title", "frameset", "frame",
+    }
+)  # fmt: skip
+
+EXTERNAL_LINK_REL = "nofollow noopener"
+
+
+def _is_external(href: str) -> bool:
+    parts = urlsplit(href)
+    if parts.scheme not in ("http", "https") and not href.startswith("//"):
+        return False
+    host = (parts.hostname or "").lower()
+    return host not in {h.lower() for h in settings.SITE_HOSTS}
+
+
+class _DropContentFilter(Filter):
+    """Drop the REMOVED_WITH_CONTENT elements along with their children."""
+
+    def __iter__(self):
+        depth = 0
+        for token in super().__iter__():
+            kind = token["type"]
+            name = token.get("name")
+            if name in REMOVED_WITH_CONTENT and kind in ("StartTag", "EmptyTag", "EndTag"):
+                if kind == "StartTag":
+                    depth += 1
+                elif kind == "EndTag" and depth:
+                    depth -= 1
+                continue
+            if not depth:
+                yield token
+
+
+class _LinkRelFilter(Filter):
+    """Give links that leave the site rel="nofollow noopener"; leave internal ones bare."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] == "StartTag" and token["name"] == "a":
+                attrs = dict(token["data"])
+                attrs.pop((None, "rel"), None)
+                href = attrs.get((None, "href"), "")
+                if href and _is_external(href):
+                    attrs[(None, "rel")] = EXTERNAL_LINK_REL
+                token["data"] = attrs
+            yield token
+
+
+_cleaner = bleach.Cleaner(
+    # The removed-with-content tags are let through the sanitizer (with no
+    # attributes) only so that the filter can see where they start and end.
+    tags=ALLOWED_TAGS | REMOVED_WITH_CONTENT,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_DropContentFilter, _LinkRelFilter],
+)
+
+
+def sanitize_html(html: str) -> str:
+    """Return `html` reduced to the news allowlist; idempotent and safe to show as-is."""
+    if not html:
+        return ""
+    # NUL bytes are invalid in HTML and PostgreSQL text both; drop them first.
+    return _cleaner.clean(html.replace("\x00", "")).strip()

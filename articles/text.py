@@ -1,0 +1,35 @@
+"""Small text helpers shared by the models, the importer and the views."""
+
+import html
+import re
+
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
+from pypinyin import lazy_pinyin
+
+SLUG_MAX_LENGTH = 80
+_SPACES = re.compile(r"\s+")
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment, with entities decoded and whitespace folded."""
+    return _SPACES.sub(" ", html.unescape(strip_tags(markup or ""))).strip()
+
+
+def summarize(markup: str, length: int = 120) -> str:
+    """A summary for lists and meta descriptions: the first `length` characters of text."""
+    return Truncator(html_to_text(markup)).chars(length, truncate="…")
+
+
+def slug_from_title(title: str) -> str:
+    """An ASCII URL slug for any title; Chinese becomes pinyin (蔚来 -> wei-lai).
+
+    Readers share these URLs in chat apps that mangle percent-encoded Chinese,
+    so article slugs stay ASCII even though tag slugs keep their Chinese.
+    """
+    # Non-Chinese runs ("Apple Q1") come back whole, so they stay readable words.
+    slug = slugify(" ".join(lazy_pinyin(title or "")))
+    if len(slug) > SLUG_MAX_LENGTH:
+        # Cut at a word boundary so the slug never ends in half a syllable.
+        slug = slug[: SLUG_MAX_LENGTH + 1].rsplit("-", 1)[0]
+    return slug.strip("-") or "article"

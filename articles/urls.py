@@ -1,0 +1,16 @@
+from django.urls import path, register_converter
+
+from . import converters, views
+
+register_converter(converters.UnicodeSlugConverter, "uslug")
+register_converter(converters.StockCodeConverter, "stockcode")
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("article/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
+    path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
+    path("stock/<int:market>.<stockcode:code>/", views.StockView.as_view(), name="stock"),
+]

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+admin.site.site_header = f"{settings.SITE_NAME} · 编辑后台"
+admin.site.site_title = f"{settings.SITE_NAME} 编辑后台"
+admin.site.index_title = "内容管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("articles.urls")),
+]
+
+# Uploaded media. In production nginx serves /media/ (see README, "Deploying");
+# locally gunicorn serves it so `make run` shows cover images with DEBUG off.
+if not settings.PRODUCTION:
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

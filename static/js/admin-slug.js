@@ -1,0 +1,26 @@
+// Prefill the article slug from its title while the editor types. The server
+// computes it (pinyin for Chinese), because Django's URLify drops Chinese.
+(function () {
+  "use strict";
+  function init() {
+    var title = document.getElementById("id_title");
+    var slug = document.getElementById("id_slug");
+    if (!title || !slug) return;
+    var auto = slug.value === "";
+    var timer = null;
+    slug.addEventListener("input", function () { auto = slug.value === ""; });
+    title.addEventListener("input", function () {
+      if (!auto) return;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        // /admin/articles/article/add/ or …/<id>/change/ -> …/article/slug-preview/
+        var base = window.location.pathname.replace(/(add\/|[^\/]+\/change\/)$/, "");
+        var url = base + "slug-preview/?title=" + encodeURIComponent(title.value);
+        fetch(url, { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) { if (data && auto) slug.value = data.slug; });
+      }, 250);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", init);
+})();

@@ -1,0 +1,102 @@
+"""Shared fixtures: small factories that build real rows in the real database."""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from articles.models import Article, Category, StockReference
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Serve static files unhashed in tests: the manifest only exists after collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_category(db):
+    def make(**kwargs):
+        n = next(_counter)
+        kwargs.setdefault("name", f"栏目{n}")
+        kwargs.setdefault("slug", f"section-{n}")
+        return Category.objects.create(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def category(make_category):
+    return make_category(name="证券日报", slug="zhengquanribao")
+
+
+@pytest.fixture
+def make_stock(db):
+    def make(market, code, name=""):
+        stock, _ = StockReference.objects.get_or_create(
+            market=market, code=code, defaults={"name": name}
+        )
+        return stock
+
+    return make
+
+
+@pytest.fixture
+def make_article(db, category):
+    """Build a published article (by default an hour old) with optional tags and stocks."""
+
+    def make(tags=(), stocks=(), **kwargs):
+        n = next(_counter)
+        kwargs.setdefault("title", f"测试文章{n}")
+        kwargs.setdefault("body_source", f"<p>第{n}篇文章的正文。</p>")
+        kwargs.setdefault("category", category)
+        kwargs.setdefault("status", Article.Status.PUBLISHED)
+        kwargs.setdefault("published_at", timezone.now() - timedelta(hours=1, minutes=n))
+        article = Article.objects.create(**kwargs)
+        if tags:
+            article.tags.add(*tags)
+        if stocks:
+            article.set_stocks(stocks)
+        return article
+
+    return make
+
+
+@pytest.fixture
+def draft(make_article):
+    return make_article(
+        title="草稿：尚未发布的独家新闻",
+        slug="secret-draft",
+        body_source="<p>草稿正文 DRAFTBODY</p>",
+        status=Article.Status.DRAFT,
+        tags=["草稿标签"],
+    )
+
+
+@pytest.fixture
+def scheduled(make_article):
+    return make_article(
+        title="定时：明天才发布的新闻",
+        slug="secret-scheduled",
+        body_source="<p>定时正文 SCHEDULEDBODY</p>",
+        published_at=timezone.now() + timedelta(days=1),
+        tags=["定时标签"],
+    )
+
+
+@pytest.fixture
+def editor(db):
+    return get_user_model().objects.create_superuser("editor", "editor@example.com", "pw-editor-1")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
