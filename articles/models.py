@@ -182,6 +182,13 @@ class Article(models.Model):
         editable=False,
         help_text="从旧站导入时的稿件编号或文件路径，用于重复导入时识别同一篇文章。",
     )
+    import_fingerprint = models.CharField(
+        "导入指纹",
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="导入时写入内容的摘要；与当前内容不同说明编辑改过，重新导入不会覆盖。",
+    )
     cover = models.ImageField("封面图", upload_to="covers/%Y/%m/", blank=True)
     cover_alt = models.CharField("封面图说明", max_length=200, blank=True)
     author = models.ForeignKey(
@@ -291,3 +298,102 @@ class ArticleStock(models.Model):
 
     def __str__(self):
         return f"{self.article} → {self.stock}"
+
+
+class LegacySource(models.Model):
+    """One legacy Jekyll file that fed an article, with its full original text.
+
+    A story can arrive as several files (a source post, a rolling-news copy, a
+    corrected re-post); each keeps a row, so nothing imported is ever lost and a
+    re-run can tell unchanged files by their hash without parsing them again.
+    """
+
+    class Kind(models.TextChoices):
+        SOURCE = "source", "原稿"
+        ROLLING = "rolling", "滚动新闻"
+        OTHER = "other", "其他"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="legacy_sources", verbose_name="文章"
+    )
+    path = models.CharField("文件路径", max_length=500, unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    content_hash = models.CharField("内容摘要", max_length=64)
+    source_text = models.TextField("原始文本")
+    imported_at = models.DateTimeField("导入时间", auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "旧站文件"
+        verbose_name_plural = "旧站文件"
+
+    def __str__(self):
+        return self.path
+
+
+class LegacyRedirect(models.Model):
+    """An old URL (decoded path) that answers 301 to an article or a category page."""
+
+    path = models.CharField("旧地址", max_length=500, unique=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_redirects"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_redirects"
+    )
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "旧地址跳转"
+        verbose_name_plural = "旧地址跳转"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=False) ^ models.Q(category__isnull=False),
+                name="redirect_has_one_target",
+            )
+        ]
+
+    def __str__(self):
+        return self.path
+
+    @property
+    def target(self):
+        return self.article or self.category
+
+
+class ImportRun(models.Model):
+    """One run of `import_posts`: when, and what it did, for operators and the dashboard."""
+
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    dry_run = models.BooleanField("演练", default=False)
+    created = models.PositiveIntegerField("新建", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    skipped = models.PositiveIntegerField("跳过", default=0)
+    failed = models.PositiveIntegerField("失败", default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+
+    def __str__(self):
+        return f"导入 {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class LegacyImage(models.Model):
+    """A remote image from a legacy body, downloaded once into media storage."""
+
+    url = models.URLField("原地址", max_length=1000, unique=True)
+    file = models.FileField("本地文件", upload_to="legacy/", max_length=300)
+    fetched_at = models.DateTimeField("下载时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["url"]
+        verbose_name = "旧站图片"
+        verbose_name_plural = "旧站图片"
+
+    def __str__(self):
+        return self.url

@@ -75,6 +75,34 @@ class _DropContentFilter(Filter):
                 yield token
 
 
+class _RemoteImageFilter(Filter):
+    """Turn images hosted elsewhere into plain links to them.
+
+    Loading a picture from another host tells that host who reads what, and the
+    legacy archive's image hosts will disappear; so a page never loads one
+    silently. `import_posts --fetch-images` brings such images home first.
+    """
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "img":
+                attrs = token["data"]
+                src = attrs.get((None, "src"), "")
+                if src and _is_external(src):
+                    alt = (attrs.get((None, "alt")) or "").strip()
+                    label = f"[图片] {alt}" if alt and alt.lower() != "image" else "[图片] 查看原图"
+                    yield {
+                        "type": "StartTag",
+                        "name": "a",
+                        "namespace": token.get("namespace"),
+                        "data": {(None, "href"): src, (None, "class"): "remote-image"},
+                    }
+                    yield {"type": "Characters", "data": label}
+                    yield {"type": "EndTag", "name": "a", "namespace": token.get("namespace")}
+                    continue
+            yield token
+
+
 class _LinkRelFilter(Filter):
     """Give links that leave the site rel="nofollow noopener"; leave internal ones bare."""
 
@@ -98,7 +126,7 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[_DropContentFilter, _LinkRelFilter],
+    filters=[_DropContentFilter, _RemoteImageFilter, _LinkRelFilter],
 )
 
 

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import converters, views
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("stock/<int:market>.<stockcode:code>/", views.StockView.as_view(), name="stock"),
+    # The old Jekyll site's URLs, answered with 301s (see articles.importers).
+    path("html_News/NewsShare.html", views.legacy_news_share, name="legacy-share"),
+    path("emnews/", views.legacy_rolling_section, name="legacy-emnews"),
+    re_path(r"^(?P<path>.+\.html)$", views.legacy_redirect, name="legacy"),
 ]

@@ -1,11 +1,14 @@
 """Public views. They stay thin: the queryset methods decide what is public."""
 
+import re
+
 from django.db.models import Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from .models import Article, Category, StockReference
+from .models import Article, Category, LegacyRedirect, StockReference
 
 
 class ArticleListMixin:
@@ -102,3 +105,31 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
             ],
             **kwargs,
         )
+
+
+def legacy_redirect(request, path=""):
+    """301 from any URL of the old Jekyll site that we know, else the branded 404."""
+    redirect = (
+        LegacyRedirect.objects.filter(path=request.path)
+        .select_related("article", "category")
+        .first()
+    )
+    if redirect is None:
+        raise Http404("没有这个旧地址")
+    return HttpResponsePermanentRedirect(redirect.target.get_absolute_url())
+
+
+def legacy_news_share(request):
+    """The old share links: /html_News/NewsShare.html?infoCode=NW202204082335489382."""
+    code = request.GET.get("infoCode", "")
+    match = re.fullmatch(r"NW(\d{6,30})", code.strip())
+    if not match:
+        raise Http404("无效的稿件编号")
+    article = get_object_or_404(Article, legacy_key=f"story:{match[1]}")
+    return HttpResponsePermanentRedirect(article.get_absolute_url())
+
+
+def legacy_rolling_section(request):
+    """The rolling-news footer linked /emnews/, which now is a category page."""
+    category = get_object_or_404(Category, slug="emnews")
+    return HttpResponsePermanentRedirect(category.get_absolute_url())

@@ -115,3 +115,20 @@ def test_empty_input_gives_empty_output():
 def test_null_bytes_are_dropped():
     """NUL cannot be stored in PostgreSQL text and must not split tags."""
     assert "\x00" not in sanitize_html("<p>a\x00b</p><scr\x00ipt>x</script>")
+
+
+def test_images_on_other_hosts_become_plain_links(settings):
+    """A page must never silently load a picture from another host (privacy, dead hosts)."""
+    settings.SITE_HOSTS = ["news.example.com"]
+    out = sanitize_html(
+        '<img src="https://dfscdn.dfcfw.com/a.jpg" alt="走势图">'
+        '<img src="/media/legacy/b.jpg" alt="本地">'
+        '<img src="https://news.example.com/media/c.jpg" alt="本站">'
+    )
+    assert (
+        '<a href="https://dfscdn.dfcfw.com/a.jpg" class="remote-image" rel="nofollow noopener">'
+        "[图片] 走势图</a>" in out
+    )
+    assert '<img src="/media/legacy/b.jpg" alt="本地">' in out
+    assert '<img src="https://news.example.com/media/c.jpg" alt="本站">' in out
+    assert sanitize_html(out) == out

@@ -1,0 +1,422 @@
+"""Bring legacy Jekyll posts into the database, idempotently, with a report.
+
+`articles.legacy` knows the file format; this module knows the database. Each
+file is applied in its own transaction, so a run killed part-way leaves only
+whole articles behind, and the next run finishes the job.
+
+A story may arrive as several files that share one story id: a source post, a
+rolling-news copy, a corrected re-post. Every file is kept as a `LegacySource`
+row, and the article is always *recomposed from those rows* by fixed rules:
+the latest source post (by path) supplies title, body and category; the latest
+rolling-news copy supplies the summary. So the result depends on which files
+were imported, never on the order they came in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import logging
+import re
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from .legacy import LegacyPost, LegacyPostError, iter_post_files, parse_post
+from .models import (
+    Article,
+    Category,
+    ImportRun,
+    LegacyImage,
+    LegacyRedirect,
+    LegacySource,
+    StockReference,
+)
+from .text import slug_from_title
+
+log = logging.getLogger(__name__)
+
+_IMG_SRC = re.compile(r'<img[^>]+src="([^"]+)"')
+OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
+IMPORTED_SLUG_TITLE_LENGTH = 60
+
+
+@dataclass
+class FileResult:
+    path: str
+    outcome: str
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """What a run did, file by file; the command prints it, tests assert on it."""
+
+    results: list[FileResult] = field(default_factory=list)
+    elapsed: float = 0.0
+    dry_run: bool = False
+
+    def add(self, result: FileResult) -> None:
+        self.results.append(result)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {outcome: self.count(outcome) for outcome in OUTCOMES}
+
+    def with_outcome(self, outcome: str) -> list[FileResult]:
+        return [r for r in self.results if r.outcome == outcome]
+
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        return [(r.path, w) for r in self.results for w in r.warnings]
+
+    @property
+    def rate(self) -> float:
+        return len(self.results) / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count("failed") else 0
+
+
+class ImageFetcher:
+    """Download remote images once, validated with Pillow, with a timeout and a size cap."""
+
+    FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+    def __init__(self, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024):
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+
+    def fetch(self, url: str) -> None:
+        """Store `url` as a LegacyImage unless it already is; raise ValueError with a reason."""
+        if LegacyImage.objects.filter(url=url).exists():
+            return
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError(f"不支持的图片地址：{url}")
+        request = urllib.request.Request(url, headers={"User-Agent": "newsroom-importer/1.0"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                data = response.read(self.max_bytes + 1)
+        except OSError as exc:
+            raise ValueError(f"图片下载失败 {url}：{exc}") from exc
+        if len(data) > self.max_bytes:
+            raise ValueError(f"图片超过 {self.max_bytes // (1024 * 1024)} MB：{url}")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+                ext = self.FORMATS.get(image.format or "")
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            raise ValueError(f"不是有效的图片：{url}") from exc
+        if not ext:
+            raise ValueError(f"不支持的图片格式：{url}")
+        digest = hashlib.sha256(data).hexdigest()
+        record = LegacyImage(url=url)
+        record.file.save(f"{digest[:2]}/{digest}.{ext}", ContentFile(data), save=False)
+        record.save()
+
+
+def _rel_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """Each post file with its key path: relative to a directory argument, or its name."""
+    found: dict[Path, str] = {}
+    for arg in paths:
+        root = Path(arg)
+        for file in iter_post_files([root]):
+            rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
+            found.setdefault(file, rel)
+    return sorted(found.items(), key=lambda item: str(item[0]))
+
+
+def _content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fingerprint(values: dict) -> str:
+    """A digest of everything the importer writes, to notice later edits by editors."""
+    parts = [f"{key}={values[key]}" for key in sorted(values)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _current_values(article: Article) -> dict:
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "body_source": article.body_source,
+        "summary": article.summary,
+        "category": article.category_id,
+        "status": article.status,
+        "published_at": article.published_at.timestamp(),
+        "source_name": article.source_name,
+        "original_url": article.original_url,
+        "tags": ",".join(sorted(name.lower() for name in article.tags.names())),
+        "stocks": ",".join(s.symbol for s in article.ordered_stocks()),
+    }
+
+
+class Importer:
+    def __init__(
+        self,
+        *,
+        encoding: str = "utf-8",
+        dry_run: bool = False,
+        overwrite_edited: bool = False,
+        fetch_images: bool = False,
+        image_fetcher: ImageFetcher | None = None,
+    ):
+        self.encoding = encoding
+        self.dry_run = dry_run
+        self.overwrite_edited = overwrite_edited
+        self.fetcher = (image_fetcher or ImageFetcher()) if fetch_images else None
+        self._categories: dict[str, Category] = {}
+        self._aliased: set[str] = set()
+
+    # -- one file -----------------------------------------------------------------
+
+    def import_file(self, path: Path, rel: str) -> FileResult:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileResult(rel, "failed", f"无法读取文件：{exc.strerror or exc}")
+        digest = _content_hash(data)
+        if (
+            not self.overwrite_edited
+            and LegacySource.objects.filter(path=rel, content_hash=digest).exists()
+        ):
+            return FileResult(rel, "unchanged")
+        try:
+            post = parse_post(data, rel, encoding=self.encoding, stock_url=_stock_url)
+        except LegacyPostError as exc:
+            return FileResult(rel, "failed", str(exc))
+        warnings = list(post.warnings)
+        if self.fetcher and not self.dry_run:
+            for url in post.image_urls:
+                try:
+                    self.fetcher.fetch(url)
+                except ValueError as exc:
+                    warnings.append(str(exc))
+        try:
+            with transaction.atomic():
+                result = self._apply(post, digest)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+        except (LegacyPostError, DatabaseError) as exc:
+            # The transaction rolled back: the article is as it was. Objects cached
+            # during it may not exist, so forget them, report the file and go on.
+            log.exception("import of %s failed", rel)
+            self._categories.clear()
+            self._aliased.clear()
+            return FileResult(rel, "failed", f"写入数据库失败：{exc}".splitlines()[0])
+        result.warnings = warnings + result.warnings
+        return result
+
+    def _apply(self, post: LegacyPost, digest: str) -> FileResult:
+        article = Article.objects.filter(legacy_key=post.legacy_key).first()
+        created = article is None
+        before = None
+        if created:
+            article = Article(legacy_key=post.legacy_key)
+            primary, rolling = post, None
+        else:
+            before = _current_values(article)
+            edited = (
+                article.import_fingerprint and _fingerprint(before) != article.import_fingerprint
+            )
+            if edited and not self.overwrite_edited:
+                return FileResult(
+                    post.path, "skipped", "编辑在后台修改过这篇文章（可用 --overwrite-edited 覆盖）"
+                )
+            primary, rolling = self._winners(article, post)
+
+        old_slug = article.slug
+        values = self._compose(article, primary, rolling)
+        if values != before:
+            article.import_fingerprint = _fingerprint(values)
+            article.save()
+            article.tags.set(primary.tags)
+            article.set_stocks(self._stocks(primary, rolling))
+        # Every file is kept, whether or not it is the one the article shows now.
+        LegacySource.objects.update_or_create(
+            path=post.path,
+            defaults={
+                "article": article,
+                "kind": post.kind,
+                "content_hash": digest,
+                "source_text": post.source_text,
+            },
+        )
+        self._redirects(article, post, old_slug)
+        if created:
+            return FileResult(post.path, "created")
+        if post is not primary and post is not rolling:
+            return FileResult(post.path, "skipped", "同一稿件已有路径更靠后的同类文件，以后者为准")
+        return FileResult(post.path, "unchanged" if values == before else "updated")
+
+    # -- composing an article from its files -----------------------------------------
+
+    def _winners(
+        self, article: Article, current: LegacyPost
+    ) -> tuple[LegacyPost, LegacyPost | None]:
+        """The latest source post (or else the latest file) and the latest rolling copy."""
+        rows = {
+            row.path: row
+            for row in LegacySource.objects.filter(article=article).exclude(path=current.path)
+        }
+        kinds = {path: row.kind for path, row in rows.items()}
+        kinds[current.path] = current.kind
+        latest: dict[str, str] = {}
+        for path in sorted(kinds):
+            latest[kinds[path]] = path
+
+        def load(path: str) -> LegacyPost:
+            if path == current.path:
+                return current
+            return parse_post(rows[path].source_text.encode(), path, stock_url=_stock_url)
+
+        primary_path = (
+            latest.get(LegacySource.Kind.SOURCE)
+            or latest.get(LegacySource.Kind.OTHER)
+            or latest[LegacySource.Kind.ROLLING]
+        )
+        rolling_path = latest.get(LegacySource.Kind.ROLLING)
+        primary = load(primary_path)
+        rolling = load(rolling_path) if rolling_path and rolling_path != primary_path else None
+        return primary, rolling
+
+    def _compose(self, article: Article, primary: LegacyPost, rolling: LegacyPost | None) -> dict:
+        digest = (rolling.digest if rolling else "") or primary.digest
+        story = primary.story_id or hashlib.sha1(primary.legacy_key.encode()).hexdigest()[:10]
+        title_slug = slug_from_title(primary.title)[:IMPORTED_SLUG_TITLE_LENGTH].rstrip("-")
+        article.title = primary.title
+        # The story id makes imported slugs unique by construction and independent of
+        # the order in which same-titled stories were imported.
+        article.slug = f"{title_slug}-{story}"
+        article.body_source = _local_images(primary.body_html)
+        article.summary = digest
+        article.category = self._category(primary)
+        article.status = Article.Status.PUBLISHED
+        article.published_at = primary.published_at
+        article.source_name = primary.source_name or (rolling.source_name if rolling else "")
+        article.original_url = primary.original_url or (rolling.original_url if rolling else "")
+        return {
+            "title": article.title.strip(),
+            "slug": article.slug,
+            "body_source": article.body_source,
+            "summary": article.summary,
+            "category": article.category.pk,
+            "status": article.status,
+            "published_at": article.published_at.timestamp(),
+            "source_name": article.source_name,
+            "original_url": article.original_url,
+            "tags": ",".join(sorted({t.lower() for t in primary.tags})),
+            "stocks": ",".join(f"{m.market}.{m.code}" for m in self._mentions(primary, rolling)),
+        }
+
+    def _category(self, post: LegacyPost) -> Category:
+        category = self._categories.get(post.category_slug)
+        if category is None:
+            category, _ = Category.objects.get_or_create(
+                slug=post.category_slug, defaults={"name": post.category_name[:100]}
+            )
+            if not self.dry_run:
+                self._categories[post.category_slug] = category
+        if post.category_legacy_slug not in self._aliased:
+            # Every legacy spelling (TechWeb, Techweb …) keeps its old category URL.
+            LegacyRedirect.objects.get_or_create(
+                path=f"/category/{post.category_legacy_slug}.html", defaults={"category": category}
+            )
+            if not self.dry_run:
+                self._aliased.add(post.category_legacy_slug)
+        return category
+
+    @staticmethod
+    def _mentions(primary: LegacyPost, rolling: LegacyPost | None):
+        seen, result = set(), []
+        for mention in [*primary.stocks, *(rolling.stocks if rolling else [])]:
+            key = (mention.market, mention.code)
+            if key not in seen and mention.market in StockReference.MARKETS:
+                seen.add(key)
+                result.append(mention)
+        return result
+
+    def _stocks(self, primary: LegacyPost, rolling: LegacyPost | None) -> list[StockReference]:
+        stocks = []
+        for mention in self._mentions(primary, rolling):
+            stock, created = StockReference.objects.get_or_create(
+                market=mention.market, code=mention.code, defaults={"name": mention.name[:100]}
+            )
+            if not created and mention.name and not stock.name:
+                stock.name = mention.name[:100]
+                stock.save(update_fields=["name"])
+            stocks.append(stock)
+        return stocks
+
+    @staticmethod
+    def _redirects(article: Article, post: LegacyPost, old_slug: str) -> None:
+        paths = list(post.legacy_urls)
+        if old_slug and old_slug != article.slug:
+            paths.append(reverse("articles:detail", kwargs={"slug": old_slug}))
+        for path in paths:
+            LegacyRedirect.objects.update_or_create(
+                path=path, defaults={"article": article, "category": None}
+            )
+
+    # -- a whole run ----------------------------------------------------------------
+
+    def run(
+        self,
+        paths: Iterable[str | Path],
+        progress: Callable[[int, int, FileResult], None] | None = None,
+    ) -> ImportReport:
+        report = ImportReport(dry_run=self.dry_run)
+        started = time.monotonic()
+        record = None if self.dry_run else ImportRun.objects.create()
+        files = _rel_paths(paths)
+        for index, (path, rel) in enumerate(files, start=1):
+            result = self.import_file(path, rel)
+            report.add(result)
+            if progress:
+                progress(index, len(files), result)
+        report.elapsed = time.monotonic() - started
+        if record:
+            for outcome, number in report.counts.items():
+                setattr(record, outcome, number)
+            record.finished_at = timezone.now()
+            record.save()
+        return report
+
+
+def import_posts(paths: Iterable[str | Path], progress=None, **options) -> ImportReport:
+    """Import every post under `paths`; see `Importer` for the options."""
+    return Importer(**options).run(paths, progress=progress)
+
+
+def _stock_url(market: int, code: str) -> str:
+    return reverse("articles:stock", kwargs={"market": market, "code": code})
+
+
+def _local_images(body: str) -> str:
+    """Point images that were downloaded earlier at their local copy."""
+    if "<img" not in body:
+        return body
+    for image in LegacyImage.objects.filter(url__in=_img_urls(body)):
+        for form in {image.url, html.escape(image.url)}:
+            body = body.replace(f'src="{form}"', f'src="{image.file.url}"')
+    return body
+
+
+def _img_urls(body: str) -> list[str]:
+    return [html.unescape(url) for url in _IMG_SRC.findall(body)]

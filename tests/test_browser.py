@@ -1,0 +1,95 @@
+"""A reader's and an editor's journey in a real browser (headless Debian Chromium)."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts" / "screenshots"
+
+# Playwright's sync API runs an event loop in this thread; the live server's
+# ORM calls happen in its own thread, so the async-safety guard is not needed here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run `make test`, which installs Debian's chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def imported(db):
+    with pytest.raises(SystemExit):  # the two deliberately broken sample posts fail
+        call_command("import_posts", str(REPO / "sample_posts"), "--quiet")
+    return Article.objects.published().for_listing()
+
+
+def _page(browser, width, server_url):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.foreign_requests = []
+    page.on(
+        "request",
+        lambda r: (
+            not r.url.startswith((server_url, "data:")) and page.foreign_requests.append(r.url)
+        ),
+    )
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    return page
+
+
+def _no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_reader_browses_home_article_category_and_chinese_tag(
+    browser, live_server, imported, width
+):
+    """The core reading path works and fits a phone and a desktop screen."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = _page(browser, width, live_server.url)
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").first.inner_text() == "最新文章"
+    assert _no_horizontal_scroll(page)
+    page.screenshot(path=ARTIFACTS / f"home-{width}.png", full_page=True)
+
+    article = imported.filter(tags__name="证券日报新闻").first()
+    page.locator(f'a[href="{article.get_absolute_url()}"]').first.click()
+    page.wait_for_url(f"**{article.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == article.title
+    assert page.locator(".article-body").inner_text().strip()
+    assert _no_horizontal_scroll(page)
+    page.screenshot(path=ARTIFACTS / f"article-{width}.png", full_page=True)
+
+    page.locator(".article-header .meta a").first.click()
+    assert page.locator("h1").inner_text() == article.category.name
+    page.go_back()
+    page.locator(".article-tags a", has_text="证券日报新闻").click()
+    page.wait_for_load_state()
+    assert "证券日报新闻" in page.locator("h1").inner_text()
+    assert article.title in page.content()
+    assert _no_horizontal_scroll(page)
+    page.screenshot(path=ARTIFACTS / f"tag-{width}.png", full_page=True)
+    assert page.console_errors == []
+    assert page.foreign_requests == [] or all(
+        "Failed to load resource" in e for e in page.console_errors
+    )
