@@ -31,6 +31,7 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
+from taggit.models import Tag
 
 from .legacy import LegacyPost, LegacyPostError, iter_post_files, parse_post
 from .models import (
@@ -183,6 +184,10 @@ class Importer:
         self.fetcher = (image_fetcher or ImageFetcher()) if fetch_images else None
         self._categories: dict[str, Category] = {}
         self._aliased: set[str] = set()
+        # Rows every post refers to again and again; cached for the run so that a
+        # post costs a handful of queries, not one per tag and stock.
+        self._tags: dict[str, Tag] = {}
+        self._stock_cache: dict[tuple[int, str], StockReference] = {}
 
     # -- one file -----------------------------------------------------------------
 
@@ -219,6 +224,8 @@ class Importer:
             log.exception("import of %s failed", rel)
             self._categories.clear()
             self._aliased.clear()
+            self._tags.clear()
+            self._stock_cache.clear()
             return FileResult(rel, "failed", f"写入数据库失败：{exc}".splitlines()[0])
         result.warnings = warnings + result.warnings
         return result
@@ -246,18 +253,20 @@ class Importer:
         if values != before:
             article.import_fingerprint = _fingerprint(values)
             article.save()
-            article.tags.set(primary.tags)
+            tags = self._tag_objects(primary.tags)
+            if created:
+                article.tags.add(*tags)
+            else:
+                article.tags.set(tags)
             article.set_stocks(self._stocks(primary, rolling))
         # Every file is kept, whether or not it is the one the article shows now.
-        LegacySource.objects.update_or_create(
-            path=post.path,
-            defaults={
-                "article": article,
-                "kind": post.kind,
-                "content_hash": digest,
-                "source_text": post.source_text,
-            },
-        )
+        source = {"kind": post.kind, "content_hash": digest, "source_text": post.source_text}
+        if created:
+            LegacySource.objects.create(path=post.path, article=article, **source)
+        else:
+            LegacySource.objects.update_or_create(
+                path=post.path, defaults={"article": article, **source}
+            )
         self._redirects(article, post, old_slug)
         if created:
             return FileResult(post.path, "created")
@@ -352,13 +361,33 @@ class Importer:
                 result.append(mention)
         return result
 
+    def _tag_objects(self, names: list[str]) -> list[Tag]:
+        tags = []
+        for name in names:
+            tag = self._tags.get(name.lower())
+            if tag is None:
+                # Case-insensitive, as taggit is configured (TAGGIT_CASE_INSENSITIVE).
+                tag = Tag.objects.filter(name__iexact=name).first()
+                if tag is None:
+                    tag = Tag.objects.create(name=name)
+                if not self.dry_run:
+                    self._tags[name.lower()] = tag
+            tags.append(tag)
+        return tags
+
     def _stocks(self, primary: LegacyPost, rolling: LegacyPost | None) -> list[StockReference]:
         stocks = []
         for mention in self._mentions(primary, rolling):
-            stock, created = StockReference.objects.get_or_create(
-                market=mention.market, code=mention.code, defaults={"name": mention.name[:100]}
-            )
-            if not created and mention.name and not stock.name:
+            key = (mention.market, mention.code)
+            stock = self._stock_cache.get(key)
+            if stock is None:
+                stock, _ = StockReference.objects.get_or_create(
+                    market=mention.market, code=mention.code
+                )
+                if not self.dry_run:
+                    self._stock_cache[key] = stock
+            if mention.name and not stock.name:
+                # The first name seen in a link names the stock; editors may change it.
                 stock.name = mention.name[:100]
                 stock.save(update_fields=["name"])
             stocks.append(stock)
@@ -369,9 +398,14 @@ class Importer:
         paths = list(post.legacy_urls)
         if old_slug and old_slug != article.slug:
             paths.append(reverse("articles:detail", kwargs={"slug": old_slug}))
-        for path in paths:
-            LegacyRedirect.objects.update_or_create(
-                path=path, defaults={"article": article, "category": None}
+        if paths:
+            # One upsert for all of a post's old URLs; a path already pointing at
+            # another article now points at this one (the later file wins).
+            LegacyRedirect.objects.bulk_create(
+                [LegacyRedirect(path=path, article=article) for path in dict.fromkeys(paths)],
+                update_conflicts=True,
+                unique_fields=["path"],
+                update_fields=["article", "category"],
             )
 
     # -- a whole run ----------------------------------------------------------------

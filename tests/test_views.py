@@ -192,3 +192,11 @@ def test_list_and_article_pages_run_a_constant_number_of_queries(
     for url in urls:
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_server_error_page_is_branded_and_needs_no_database():
+    """The 500 page must render even when the database is what broke."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "服务器出错了" in html and 'lang="zh-Hans"' in html
