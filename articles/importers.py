@@ -14,6 +14,7 @@ were imported, never on the order they came in.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import io
@@ -197,10 +198,10 @@ class Importer:
         except OSError as exc:
             return FileResult(rel, "failed", f"无法读取文件：{exc.strerror or exc}")
         digest = _content_hash(data)
-        if (
-            not self.overwrite_edited
-            and LegacySource.objects.filter(path=rel, content_hash=digest).exists()
-        ):
+        # The hash check is the fast path of a re-run. Overwriting edits or fetching
+        # images must look at already imported files again, so they skip it.
+        rescan = self.overwrite_edited or self.fetcher is not None
+        if not rescan and LegacySource.objects.filter(path=rel, content_hash=digest).exists():
             return FileResult(rel, "unchanged")
         try:
             post = parse_post(data, rel, encoding=self.encoding, stock_url=_stock_url)
@@ -216,8 +217,6 @@ class Importer:
         try:
             with transaction.atomic():
                 result = self._apply(post, digest)
-                if self.dry_run:
-                    transaction.set_rollback(True)
         except (LegacyPostError, DatabaseError) as exc:
             # The transaction rolled back: the article is as it was. Objects cached
             # during it may not exist, so forget them, report the file and go on.
@@ -417,13 +416,19 @@ class Importer:
     ) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
         started = time.monotonic()
+        files = _rel_paths(paths)  # a missing path raises before anything is recorded
         record = None if self.dry_run else ImportRun.objects.create()
-        files = _rel_paths(paths)
-        for index, (path, rel) in enumerate(files, start=1):
-            result = self.import_file(path, rel)
-            report.add(result)
-            if progress:
-                progress(index, len(files), result)
+        # A dry run works inside one transaction that is rolled back at the end, so
+        # later files see what earlier ones would have done and the counts match a
+        # real run; a real run commits file by file.
+        with transaction.atomic() if self.dry_run else contextlib.nullcontext():
+            for index, (path, rel) in enumerate(files, start=1):
+                result = self.import_file(path, rel)
+                report.add(result)
+                if progress:
+                    progress(index, len(files), result)
+            if self.dry_run:
+                transaction.set_rollback(True)
         report.elapsed = time.monotonic() - started
         if record:
             for outcome, number in report.counts.items():

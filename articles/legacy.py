@@ -146,8 +146,9 @@ _EASTMONEY_LINE = re.compile(
     r"[ \t]*<(https?://[a-z0-9]+\.eastmoney\.com/news/\w+,(\d+)\.html)>[ \t]*"
 )
 # The URL may hold one level of parentheses: /category/anxinguojizhengquan(xianggang).html
-_NAV_LINK = r"\[返回[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)"
-_NAV_LINE = re.compile(rf"[ \t]*{_NAV_LINK}(?:[ \t]*[｜|]?[ \t]*{_NAV_LINK})*[ \t]*")
+# Possessive quantifiers keep a long line of near-misses from backtracking for minutes.
+_NAV_LINK = r"\[返回[^\]\n]*+\]\((?:[^()\n]++|\([^()\n]*+\))*+\)"
+_NAV_LINE = re.compile(rf"[ \t]*+{_NAV_LINK}(?:[ \t]*+[｜|]?[ \t]*+{_NAV_LINK})*+[ \t]*+")
 
 _QUOTE_LINE = re.compile(r"[ \t]{0,3}>[ \t]?")
 _HTML_TAG = re.compile(r"<[A-Za-z!/][^>]*>")
@@ -158,21 +159,25 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INDENTED_TAG = re.compile(r"^[ \t\xa0\u3000]+(?=<)", re.MULTILINE)
 
 _EM_MEDIA = re.compile(
-    r"<p\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bem_media\b[^\"']*[\"'][^>]*>(.*?)</p\s*>",
+    r"<p\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bem_media\b[^\"']*[\"'][^>]*>((?:[^<]++|<(?!/?p\b))*+)</p\s*>",
     re.IGNORECASE | re.DOTALL,
 )
 _SOURCE_LINE = re.compile(r"[（(]?\s*(?:文章)?来源\s*[：:]\s*(.*?)\s*[）)]?")
 
 # One pass over the body recognises every stock-related construct, so mentions are recorded in
-# document order whatever mix of widgets and inline spans a post uses.
+# document order whatever mix of widgets and inline spans a post uses. Element contents are
+# matched as "anything but the same tag" with possessive loops, which keeps the scan linear
+# even on a file full of unclosed tags.
 _STOCK_CONSTRUCTS = re.compile(
     r"""
-    (?P<widget><!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_End\s*-->)
-    | (?P<remark><p\b[^>]*>\s*<a\b[^>]*\bEmImageRemark\b[^>]*>.*?</a\s*>\s*</p\s*>)
+    (?P<widget><!--\s*EM_StockImg_Start\s*-->(?:[^<]++|<(?!!--\s*EM_StockImg_))*+
+        <!--\s*EM_StockImg_End\s*-->)
+    | (?P<remark><p\b[^>]*>\s*<a\b[^>]*\bEmImageRemark\b[^>]*>(?:[^<]++|<(?!/?a\b))*+</a\s*>
+        \s*</p\s*>)
     | (?P<spacer><p\b[^>]*\bstyle\s*=\s*["'][^"']*display\s*:\s*none[^"']*["'][^>]*>
          (?:\s|&nbsp;|<br\s*/?>)*</p\s*>)
-    | (?P<span><span\b(?P<span_attrs>[^>]*)>(?P<span_inner>(?:(?!</?span\b).)*?)</span\s*>)
-    | (?P<keytip><a\b(?P<a_attrs>[^>]*\bkeytip\b[^>]*)>(?P<a_inner>.*?)</a\s*>)
+    | (?P<span><span\b(?P<span_attrs>[^>]*)>(?P<span_inner>(?:[^<]++|<(?!/?span\b))*+)</span\s*>)
+    | (?P<keytip><a\b(?P<a_attrs>[^>]*\bkeytip\b[^>]*)>(?P<a_inner>(?:[^<]++|<(?!/?a\b))*+)</a\s*>)
     """,
     re.VERBOSE | re.IGNORECASE | re.DOTALL,
 )
@@ -342,6 +347,8 @@ def _is_only_html_blocks(text: str) -> bool:
     Markdown leaves exactly such text as it is; anything else (text or an inline tag at the
     top level, unbalanced tags) goes through Markdown.
     """
+    if text.count("<!--") > text.count("-->"):
+        return False  # an unclosed comment; scanning for its end per "<!--" is quadratic
     depth = 0
     pos = 0
     for token in _MARKUP_TOKEN.finditer(text):

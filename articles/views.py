@@ -80,6 +80,17 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A slug that changed (a re-imported headline) keeps answering, with a 301.
+            moved = LegacyRedirect.objects.filter(path=request.path, article__isnull=False)
+            redirect = moved.select_related("article").first()
+            if redirect is None:
+                raise
+            return HttpResponsePermanentRedirect(redirect.article.get_absolute_url())
+
     def get_queryset(self):
         return super().get_queryset().for_listing()
 
