@@ -50,6 +50,7 @@ __all__ = [
     "iter_post_files",
     "jekyll_permalinks",
     "normalize_category_slug",
+    "parse_legacy_date",
     "parse_post",
 ]
 
@@ -382,7 +383,8 @@ class _Parser:
         self.encoding = encoding
         self.stock_url = stock_url
         self.warnings: list[str] = []
-        self.mentions: dict[tuple[int, str], list] = {}
+        # (market, code) -> name, in order of first mention.
+        self.mentions: dict[tuple[int, str], str] = {}
 
     def parse(self) -> LegacyPost:
         text = self._decode()
@@ -426,7 +428,7 @@ class _Parser:
             original_url=original_url,
             digest=digest,
             body_html=body_html,
-            stocks=[StockMention(m, c, n) for (m, c), (n,) in self.mentions.items()],
+            stocks=[StockMention(m, c, n) for (m, c), n in self.mentions.items()],
             image_urls=_remote_images(body_html),
             legacy_urls=jekyll_permalinks(category_raw, published_at, self.file_name),
             warnings=self.warnings,
@@ -560,7 +562,7 @@ class _Parser:
 
     # -- footer, identity, digest -----------------------------------------------------------------
 
-    def _strip_footer(self, body: str) -> tuple[str, dict[str, str | tuple[str, str]]]:
+    def _strip_footer(self, body: str) -> tuple[str, dict[str, tuple[str, str]]]:
         """Drop the trailing autolink and navigation lines; return the links found there."""
         lines = body.split("\n")
         links: dict[str, tuple[str, str]] = {}
@@ -681,11 +683,11 @@ class _Parser:
         return f'<a href="{href}" class="stock-link">{html.escape(name or code, quote=False)}</a>'
 
     def _mention(self, market: str, code: str, name: str) -> int:
-        market_id = int(market)
-        entry = self.mentions.setdefault((market_id, code), [""])
-        if name and not entry[0]:
-            entry[0] = name
-        return market_id
+        key = (int(market), code)
+        if not self.mentions.get(key):
+            # Updating a key keeps its place, so the order stays that of the first mention.
+            self.mentions[key] = name
+        return key[0]
 
 
 # --------------------------------------------------------------------------------------------
