@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.http import HttpResponsePermanentRedirect
 from django.views.static import serve
 
 admin.site.site_header = f"{settings.SITE_NAME} · 编辑后台"
@@ -8,6 +10,8 @@ admin.site.site_title = f"{settings.SITE_NAME} 编辑后台"
 admin.site.index_title = "内容管理"
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
 ]

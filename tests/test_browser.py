@@ -53,6 +53,11 @@ def _page(browser, width, server_url):
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    # Name the failing URL, which the console message above does not.
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and page.console_errors.append(f"{r.status} {r.url}"),
+    )
     return page
 
 
@@ -93,3 +98,37 @@ def test_reader_browses_home_article_category_and_chinese_tag(
     assert page.foreign_requests == [] or all(
         "Failed to load resource" in e for e in page.console_errors
     )
+
+
+def test_editor_writes_an_article_in_the_admin_and_the_slug_fills_itself(browser, live_server, db):
+    """The admin form works in a real browser, including the pinyin slug prefill."""
+    from django.contrib.auth import get_user_model
+
+    from articles.models import Category
+
+    get_user_model().objects.create_superuser("desk", "desk@example.com", "pw-desk-123")
+    Category.objects.create(name="证券日报", slug="zhengquanribao")
+    page = _page(browser, 1280, live_server.url)
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "desk")
+    page.fill("#id_password", "pw-desk-123")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.fill("#id_title", "贵州茅台发布年报")
+    page.wait_for_function("document.getElementById('id_slug').value !== ''")
+    assert page.input_value("#id_slug") == "gui-zhou-mao-tai-fa-bu-nian-bao"
+    page.select_option("#id_category", label="证券日报")
+    page.fill("#id_tags", "白酒, 证券日报新闻")
+    page.fill("#id_body_source", "<p>营收增长<script>alert(1)</script></p>")
+    page.select_option("#id_status", "published")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "admin-saved.png")
+
+    article = Article.objects.get(slug="gui-zhou-mao-tai-fa-bu-nian-bao")
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.locator(".article-body").inner_html() == "<p>营收增长</p>"
+    assert page.locator(".article-tags").inner_text().count("#") == 2
+    assert page.console_errors == []
+    assert page.foreign_requests == []

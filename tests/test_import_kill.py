@@ -245,3 +245,38 @@ def test_an_import_killed_part_way_and_rerun_ends_like_a_clean_single_run(tmp_pa
     assert created + updated + unchanged + skipped == files
     assert _count_articles(killed_db) == stories
     assert article_checksum(killed_db) == article_checksum(clean_db)
+
+
+def test_on_a_terminal_the_command_shows_a_progress_bar_with_count_and_rate(tmp_path):
+    """Operators running the archive import by hand see how far it is and how fast it goes."""
+    import pty
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'tty.sqlite3'}"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO_ROOT, env=env, check=True
+    )
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "import_posts", str(REPO_ROOT / "sample_posts")],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=child,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(child)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    proc.wait(timeout=60)
+    os.close(main)
+    text = output.decode("utf-8", "replace")
+    assert proc.returncode == 1  # the two deliberately broken sample posts
+    assert re.search(r"\r█+░*\s+\d+/31 篇\s+\d+ 篇/秒", text), text[-500:]
+    assert "31/31 篇" in text
+    assert re.search(r"新建 \d+，更新 \d+，未变 0，跳过 \d+，失败 2；用时 [\d.]+ 秒", text)
