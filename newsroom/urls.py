@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.http import HttpResponsePermanentRedirect
 from django.views.static import serve
 
 admin.site.site_header = f"{settings.SITE_NAME} · 编辑后台"
