@@ -25,3 +25,15 @@ class StockCodeConverter:
 
     def to_url(self, value):
         return value
+
+
+class FeedFormatConverter:
+    """`rss` (RSS 2.0) or `atom` (Atom 1.0)."""
+
+    regex = r"rss|atom"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

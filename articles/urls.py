@@ -1,14 +1,27 @@
 from django.urls import path, re_path, register_converter
 
-from . import converters, views
+from . import converters, feeds, search, sitemaps, views
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.StockCodeConverter, "stockcode")
+register_converter(converters.FeedFormatConverter, "feedformat")
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", search.SearchView.as_view(), name="search"),
+    path("feed/<feedformat:fmt>/", feeds.site_feed, name="feed-site"),
+    path("category/<slug:slug>/feed/<feedformat:fmt>/", feeds.category_feed, name="feed-category"),
+    path("tag/<uslug:slug>/feed/<feedformat:fmt>/", feeds.tag_feed, name="feed-tag"),
+    path(
+        "stock/<int:market>.<stockcode:code>/feed/<feedformat:fmt>/",
+        feeds.stock_feed,
+        name="feed-stock",
+    ),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
     path("article/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
