@@ -16,9 +16,16 @@ def html_to_text(markup: str) -> str:
     return _SPACES.sub(" ", html.unescape(strip_tags(markup or ""))).strip()
 
 
+# Parts of a body that are not prose: the source line and placeholders for remote
+# images. A teaser made of "[图片] 查看原图（文章来源：…）" helps nobody.
+_NOT_PROSE = re.compile(
+    r'<p class="em_media">.*?</p>|<a [^>]*class="remote-image"[^>]*>.*?</a>', re.S
+)
+
+
 def summarize(markup: str, length: int = 120) -> str:
-    """A summary for lists and meta descriptions: the first `length` characters of text."""
-    return Truncator(html_to_text(markup)).chars(length, truncate="…")
+    """A summary for lists and meta descriptions: the first `length` characters of prose."""
+    return Truncator(html_to_text(_NOT_PROSE.sub(" ", markup or ""))).chars(length, truncate="…")
 
 
 def slug_from_title(title: str) -> str:

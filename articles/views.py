@@ -1,13 +1,20 @@
 """Public views. They stay thin: the queryset methods decide what is public."""
 
+import json
 import re
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
+from . import listings
 from .models import Article, Category, LegacyRedirect, StockReference
 
 
@@ -32,7 +39,25 @@ class StaffPreviewMixin:
 
 
 class HomeView(ArticleListMixin, ListView):
-    extra_context = {"page_heading": "最新文章", "is_home": True}
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number > 1:
+            return {**context, "page_heading": "最新文章"}
+        # The menu and the section blocks share one query for the categories.
+        categories = list(Category.objects.all())
+        articles = list(context["articles"])
+        return {
+            **context,
+            "page_heading": "最新文章",
+            "is_home": True,
+            "menu_categories": categories,
+            "lead": articles[0] if articles else None,
+            "articles": articles[1:],
+            "blocks": listings.category_blocks(categories),
+            "flash_days": listings.flash_timeline(listings.rolling_news()),
+        }
 
 
 class CategoryView(ArticleListMixin, ListView):
@@ -40,14 +65,24 @@ class CategoryView(ArticleListMixin, ListView):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
         return super().get_queryset().filter(category=self.category)
 
+    def get_template_names(self):
+        if self.category.slug == listings.ROLLING_CATEGORY_SLUG:
+            return ["articles/flash_list.html"]
+        return super().get_template_names()
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             page_heading=self.category.name,
-            page_description=self.category.description,
-            breadcrumbs=[(self.category.name, None)],
-            canonical_object=self.category,
+            page_description=self.category.description or f"{self.category.name}的最新文章。",
+            breadcrumbs=[("栏目", reverse("articles:categories")), (self.category.name, None)],
+            active_category=self.category.slug,
+            feed_url_name="articles:feed-category",
+            feed_arg=self.category.slug,
             **kwargs,
         )
+        if self.category.slug == listings.ROLLING_CATEGORY_SLUG:
+            context["flash_days"] = listings.flash_timeline(context["articles"])
+        return context
 
 
 class TagView(ArticleListMixin, ListView):
@@ -58,7 +93,10 @@ class TagView(ArticleListMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             page_heading=f"标签：{self.tag.name}",
-            breadcrumbs=[("标签", None), (self.tag.name, None)],
+            page_description=f"标签“{self.tag.name}”下的文章。",
+            breadcrumbs=[("标签", reverse("articles:tags")), (self.tag.name, None)],
+            feed_url_name="articles:feed-tag",
+            feed_arg=self.tag.slug,
             **kwargs,
         )
 
@@ -73,7 +111,14 @@ class StockView(ArticleListMixin, ListView):
         return super().get_queryset().filter(stock_links__stock=self.stock)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(stock=self.stock, **kwargs)
+        return super().get_context_data(
+            stock=self.stock,
+            breadcrumbs=[
+                ("证券", reverse("articles:stocks")),
+                (self.stock.name or self.stock.code, None),
+            ],
+            **kwargs,
+        )
 
 
 class ArticleDetailView(StaffPreviewMixin, DetailView):
@@ -92,7 +137,7 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
             return HttpResponsePermanentRedirect(redirect.article.get_absolute_url())
 
     def get_queryset(self):
-        return super().get_queryset().for_listing()
+        return super().get_queryset().for_listing().select_related("author")
 
     def get_context_data(self, **kwargs):
         article = self.object
@@ -110,12 +155,188 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
             previous_article=siblings.filter(older).order_by("-published_at", "-id").first(),
             next_article=siblings.filter(newer).order_by("published_at", "id").first(),
             is_preview=not article.is_published(),
+            related_articles=listings.related_articles(article),
+            json_ld=article_json_ld(self.request, article),
             breadcrumbs=[
                 (article.category.name, article.category.get_absolute_url()),
                 (article.title, None),
             ],
             **kwargs,
         )
+
+
+class CategoryIndexView(TemplateView):
+    template_name = "articles/category_index.html"
+
+    def get_context_data(self, **kwargs):
+        categories = list(listings.categories_with_counts())
+        return super().get_context_data(
+            categories=categories,
+            menu_categories=categories,
+            breadcrumbs=[("栏目", None)],
+            **kwargs,
+        )
+
+
+class TagIndexView(TemplateView):
+    template_name = "articles/tag_index.html"
+
+    def get_context_data(self, **kwargs):
+        cloud = listings.tag_cloud()
+        return super().get_context_data(
+            cloud=cloud,
+            initials=listings.tags_by_initial(cloud),
+            breadcrumbs=[("标签", None)],
+            **kwargs,
+        )
+
+
+class StockIndexView(TemplateView):
+    template_name = "articles/stock_index.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            exchanges=listings.stock_leaderboard(), breadcrumbs=[("证券", None)], **kwargs
+        )
+
+
+class ArchiveMixin(ArticleListMixin):
+    """Date archives: the public queryset, paginated, in China time."""
+
+    date_field = "published_at"
+    make_object_list = True
+    allow_empty = False
+    month_format = "%m"
+    template_name = "articles/archive.html"
+
+    def _adjacent(self, current, kind: str, step: int):
+        """The nearest period with articles before (step -1) or after (+1) `current`.
+
+        One query lists every period of that kind (a few hundred at most), so the
+        previous and next links together cost one query instead of two.
+        """
+        if not hasattr(self, "_periods"):
+            self._periods = [
+                timezone.localtime(d).date()
+                for d in self.get_queryset().datetimes(self.date_field, kind)
+            ]
+        if step < 0:
+            earlier = [p for p in self._periods if p < current]
+            return earlier[-1] if earlier else None
+        later = [p for p in self._periods if p > current]
+        return later[0] if later else None
+
+    def get_previous_year(self, date):
+        return self._adjacent(date.replace(month=1, day=1), "year", -1)
+
+    def get_next_year(self, date):
+        return self._adjacent(date.replace(month=1, day=1), "year", +1)
+
+    def get_previous_month(self, date):
+        return self._adjacent(date.replace(day=1), "month", -1)
+
+    def get_next_month(self, date):
+        return self._adjacent(date.replace(day=1), "month", +1)
+
+    def get_previous_day(self, date):
+        return self._adjacent(date, "day", -1)
+
+    def get_next_day(self, date):
+        return self._adjacent(date, "day", +1)
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = context["year"]
+        return {
+            **context,
+            "page_heading": f"{year.year}年文章",
+            "breadcrumbs": [("归档", None), (f"{year.year}年", None)],
+            "previous_period": _period(context["previous_year"], "Y年", "articles:archive-year"),
+            "next_period": _period(context["next_year"], "Y年", "articles:archive-year"),
+        }
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = context["month"]
+        return {
+            **context,
+            "page_heading": f"{month.year}年{month.month}月文章",
+            "breadcrumbs": [
+                ("归档", None),
+                (f"{month.year}年", reverse("articles:archive-year", args=[month.year])),
+                (f"{month.month}月", None),
+            ],
+            "previous_period": _period(
+                context["previous_month"], "Y年n月", "articles:archive-month"
+            ),
+            "next_period": _period(context["next_month"], "Y年n月", "articles:archive-month"),
+        }
+
+
+class DayArchive(ArchiveMixin, DayArchiveView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        day = context["day"]
+        return {
+            **context,
+            "page_heading": f"{day.year}年{day.month}月{day.day}日文章",
+            "breadcrumbs": [
+                ("归档", None),
+                (f"{day.year}年", reverse("articles:archive-year", args=[day.year])),
+                (
+                    f"{day.month}月",
+                    reverse("articles:archive-month", args=[day.year, day.month]),
+                ),
+                (f"{day.day}日", None),
+            ],
+            "previous_period": _period(
+                context["previous_day"], "Y年n月j日", "articles:archive-day"
+            ),
+            "next_period": _period(context["next_day"], "Y年n月j日", "articles:archive-day"),
+        }
+
+
+def _period(value, label_format, url_name):
+    """A (label, url) link to an adjacent archive period, or None at the ends."""
+    if value is None:
+        return None
+    args = {
+        "articles:archive-year": [value.year],
+        "articles:archive-month": [value.year, value.month],
+        "articles:archive-day": [value.year, value.month, value.day],
+    }[url_name]
+    return date_format(value, label_format), reverse(url_name, args=args)
+
+
+def article_json_ld(request, article) -> str:
+    """schema.org NewsArticle for search engines, escaped for a <script> data block."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.excerpt,
+        "datePublished": article.published_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
+        "articleSection": article.category.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "author": {
+            "@type": "Person" if article.author_id else "Organization",
+            "name": (article.author.get_full_name() or article.author.get_username())
+            if article.author_id
+            else (article.source_name or settings.SITE_NAME),
+        },
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+    }
+    if article.cover:
+        data["image"] = [request.build_absolute_uri(article.cover.url)]
+    # "<" and ">" escaped so nothing in a headline can close the script element.
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def legacy_redirect(request, path=""):

@@ -2,6 +2,8 @@
 
 import os
 from pathlib import Path
+from urllib.parse import quote
+from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
@@ -66,38 +68,88 @@ def _no_horizontal_scroll(page):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_reader_browses_home_article_category_and_chinese_tag(
-    browser, live_server, imported, width
-):
-    """The core reading path works and fits a phone and a desktop screen."""
+def test_reader_journey_through_every_kind_of_page(browser, live_server, imported, width):
+    """Home, article, category, Chinese tag, stock, search, page 2, legacy URL and feed."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = _page(browser, width, live_server.url)
-    page.goto(live_server.url + "/")
-    assert page.locator("h1").first.inner_text() == "最新文章"
-    assert _no_horizontal_scroll(page)
-    page.screenshot(path=ARTIFACTS / f"home-{width}.png", full_page=True)
 
-    article = imported.filter(tags__name="证券日报新闻").first()
+    def shot(name):
+        assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {width}px"
+        page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
+
+    # 1. Home
+    page.goto(live_server.url + "/")
+    assert page.locator("#latest-heading").inner_text() == "最新文章"
+    assert page.locator(".lead-story h2").inner_text()
+    shot("home")
+
+    # 2. An article with stocks and a Chinese tag
+    article = imported.filter(tags__name="证券日报新闻", stocks__isnull=False).first()
     page.locator(f'a[href="{article.get_absolute_url()}"]').first.click()
     page.wait_for_url(f"**{article.get_absolute_url()}")
     assert page.locator("h1").inner_text() == article.title
     assert page.locator(".article-body").inner_text().strip()
-    assert _no_horizontal_scroll(page)
-    page.screenshot(path=ARTIFACTS / f"article-{width}.png", full_page=True)
+    assert page.locator(".stocks .chip-stock").count() >= 1
+    assert page.locator(".article-tags").is_visible()
+    shot("article")
 
-    page.locator(".article-header .meta a").first.click()
+    # 3. Its category
+    page.locator('.article-header .meta a[href^="/category/"]').first.click()
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text() == article.category.name
+    shot("category")
+
+    # 4. A tag with a Chinese slug
     page.go_back()
     page.locator(".article-tags a", has_text="证券日报新闻").click()
     page.wait_for_load_state()
     assert "证券日报新闻" in page.locator("h1").inner_text()
     assert article.title in page.content()
-    assert _no_horizontal_scroll(page)
-    page.screenshot(path=ARTIFACTS / f"tag-{width}.png", full_page=True)
-    assert page.console_errors == []
-    assert page.foreign_requests == [] or all(
-        "Failed to load resource" in e for e in page.console_errors
+    shot("tag")
+
+    # 5. A stock page
+    page.go_back()
+    stock = article.ordered_stocks()[0]
+    page.locator(f'.stocks a[href="{stock.get_absolute_url()}"]').click()
+    page.wait_for_load_state()
+    assert stock.code in page.locator("h1").inner_text()
+    assert article.title in page.content()
+    shot("stock")
+
+    # 6. A search for a Chinese term, from the header form
+    term = article.title[:2]
+    page.fill("#site-search-q", term)
+    page.press("#site-search-q", "Enter")
+    page.wait_for_load_state()
+    assert "/search/" in page.url
+    assert page.locator("mark", has_text=term).count() >= 1
+    shot("search")
+
+    # 7. Page 2 of the home list
+    page.goto(live_server.url + "/")
+    page.locator('a[rel="next"]').first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("?page=2")
+    assert page.locator(".item").count() >= 1
+    shot("page2")
+
+    # 8. A legacy URL redirects to the article
+    source = article.legacy_sources.first()
+    old_url = next(r.path for r in article.legacy_redirects.all() if r.path.endswith(".html"))
+    response = page.goto(live_server.url + quote(old_url))
+    assert response.ok and page.url.endswith(article.get_absolute_url())
+    assert source is not None
+
+    # 9. The feed link answers with XML
+    href = page.locator('link[rel="alternate"][type="application/rss+xml"]').last.get_attribute(
+        "href"
     )
+    feed = page.request.get(live_server.url + href)
+    assert feed.ok and "xml" in feed.headers["content-type"]
+    assert ElementTree.fromstring(feed.body()).tag == "rss"
+
+    assert page.console_errors == []
+    assert page.foreign_requests == []
 
 
 def test_editor_writes_an_article_in_the_admin_and_the_slug_fills_itself(browser, live_server, db):

@@ -1,0 +1,182 @@
+"""Read-side building blocks of the public pages, each a bounded number of queries.
+
+Views stay thin and call these; tests call them directly. Every one starts from
+`Article.objects.published()`, the single rule for what readers may see.
+"""
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from pypinyin import lazy_pinyin
+from taggit.models import TaggedItem
+
+from .models import Article, ArticleStock, Category, StockReference
+
+ROLLING_CATEGORY_SLUG = "emnews"
+BLOCK_SIZE = 5
+RELATED_LIMIT = 5
+
+
+def category_blocks(categories: list[Category], size: int = BLOCK_SIZE) -> list[tuple]:
+    """[(category, [its `size` newest articles])] in menu order, in one query.
+
+    A window function ranks articles inside each category, so the home page does
+    not run a query per section.
+    """
+    ranked = (
+        Article.objects.published()
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("category_id"),
+                order_by=[F("published_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=size)
+        .only("title", "slug", "published_at", "category_id")
+        .order_by("category_id", "rank")
+    )
+    by_category: dict[int, list[Article]] = {}
+    for article in ranked:
+        by_category.setdefault(article.category_id, []).append(article)
+    return [
+        (category, by_category[category.pk])
+        for category in categories
+        if category.slug != ROLLING_CATEGORY_SLUG and category.pk in by_category
+    ]
+
+
+@dataclass
+class FlashDay:
+    day: date
+    items: list[Article]
+
+
+def flash_timeline(articles) -> list[FlashDay]:
+    """Group rolling-news articles (newest first) by their China-time day."""
+    days: OrderedDict[date, list[Article]] = OrderedDict()
+    for article in articles:
+        days.setdefault(timezone.localtime(article.published_at).date(), []).append(article)
+    return [FlashDay(day, items) for day, items in days.items()]
+
+
+def rolling_news(limit: int = 12):
+    """The newest rolling-news flashes, for the home page's 7×24 column."""
+    return list(
+        Article.objects.published()
+        .filter(category__slug=ROLLING_CATEGORY_SLUG)
+        .only("title", "slug", "published_at", "summary", "excerpt")[:limit]
+    )
+
+
+def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
+    """Up to `limit` published articles: sharing stocks first, then tags, then section.
+
+    Two small queries at most, newest first within each preference: one for the
+    articles that share a stock or a tag, and one to fill up from the section.
+    """
+    stock_ids = [link.stock_id for link in article.stock_links.all()]
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    base = (
+        Article.objects.published()
+        .exclude(pk=article.pk)
+        .select_related("category")
+        .only("title", "slug", "published_at", "category__name", "category__slug")
+    )
+    chosen: list[Article] = []
+    if stock_ids or tag_ids:
+        shares_stock = Exists(
+            ArticleStock.objects.filter(article_id=OuterRef("pk"), stock_id__in=stock_ids)
+        )
+        shares_tag = Exists(Article.objects.filter(pk=OuterRef("pk"), tags__id__in=tag_ids))
+        chosen = list(
+            base.annotate(shares_stock=shares_stock, shares_tag=shares_tag)
+            .filter(Q(shares_stock=True) | Q(shares_tag=True))
+            .order_by("-shares_stock", "-published_at", "-id")[:limit]
+        )
+    if len(chosen) < limit:
+        chosen += base.filter(category_id=article.category_id).exclude(
+            pk__in=[a.pk for a in chosen]
+        )[: limit - len(chosen)]
+    return chosen
+
+
+def categories_with_counts():
+    """Every category with its number of published articles."""
+    return Category.objects.annotate(
+        article_count=Count("articles", filter=Q(articles__in=Article.objects.published()))
+    )
+
+
+def stock_leaderboard(limit: int = 200) -> list[tuple[str, list[StockReference]]]:
+    """The most-mentioned securities, with published-article counts, grouped by exchange."""
+    stocks = (
+        StockReference.objects.annotate(
+            mentions=Count(
+                "article_links", filter=Q(article_links__article__in=Article.objects.published())
+            )
+        )
+        .filter(mentions__gt=0)
+        .order_by("-mentions", "market", "code")[:limit]
+    )
+    groups: dict[int, list[StockReference]] = {}
+    for stock in stocks:
+        groups.setdefault(stock.market, []).append(stock)
+    order = list(StockReference.MARKETS)
+    return [
+        (StockReference.MARKETS.get(market, str(market)), groups[market])
+        for market in sorted(groups, key=lambda m: order.index(m) if m in order else 99)
+    ]
+
+
+@dataclass
+class CloudTag:
+    name: str
+    slug: str
+    count: int
+    size: int  # 1 (rare) to 5 (frequent)
+
+
+def tag_cloud() -> list[CloudTag]:
+    """Tags with their published-article counts, weighted 1–5 on a log scale."""
+    ct = ContentType.objects.get_for_model(Article)
+    published = Article.objects.published().values("pk")
+    rows = (
+        TaggedItem.objects.filter(content_type=ct, object_id__in=published)
+        .values("tag__name", "tag__slug")
+        .annotate(count=Count("id"))
+        .order_by("-count", "tag__name")
+    )
+    rows = list(rows)
+    if not rows:
+        return []
+    top = math.log(rows[0]["count"] + 1)
+    return [
+        CloudTag(
+            r["tag__name"],
+            r["tag__slug"],
+            r["count"],
+            1 + round(4 * math.log(r["count"] + 1) / top) if top else 1,
+        )
+        for r in rows
+    ]
+
+
+def pinyin_key(name: str) -> str:
+    """Sort key that orders Chinese by pinyin and Latin letters alphabetically."""
+    return " ".join(lazy_pinyin(name)).lower()
+
+
+def tags_by_initial(tags: list[CloudTag]) -> list[tuple[str, list[CloudTag]]]:
+    """The same tags in pinyin order, grouped under their initial letter (A–Z, #)."""
+    groups: dict[str, list[CloudTag]] = {}
+    for tag in sorted(tags, key=lambda t: pinyin_key(t.name)):
+        initial = pinyin_key(tag.name)[:1].upper()
+        groups.setdefault(initial if initial.isalpha() else "#", []).append(tag)
+    return sorted(groups.items(), key=lambda kv: (kv[0] == "#", kv[0]))
