@@ -34,6 +34,7 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
 
+from . import search
 from .legacy import LegacyPost, LegacyPostError, iter_post_files, parse_post
 from .models import (
     Article,
@@ -215,7 +216,9 @@ class Importer:
                 except ValueError as exc:
                     warnings.append(str(exc))
         try:
-            with transaction.atomic():
+            # One index write per post, inside its transaction, instead of one after
+            # each of the save, the tags and the stocks.
+            with transaction.atomic(), search.deferred_indexing():
                 result = self._apply(post, digest)
         except (LegacyPostError, DatabaseError) as exc:
             # The transaction rolled back: the article is as it was. Objects cached

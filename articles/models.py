@@ -257,6 +257,9 @@ class Article(models.Model):
             seen.add(stock.pk)
             links.append(ArticleStock(article=self, stock=stock, position=len(links)))
         ArticleStock.objects.bulk_create(links)
+        from .search import update_index  # search imports this module
+
+        update_index([self.pk], using=self._state.db)
 
     def derive_fields(self) -> None:
         """Recompute everything that is derived from what an editor or importer wrote."""
