@@ -41,8 +41,10 @@ lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Both runs get a throwaway Redis (and the SQLite run ignores the PostgreSQL that
+# scripts/with-services also starts), so the cache tests cover Redis on both.
 test-sqlite:
-	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+	scripts/with-services env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres:
 	scripts/with-services $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -7,5 +7,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "文章"
 
     def ready(self):
-        # Connects the receivers that keep the search index current.
-        from . import search  # noqa: F401
+        # Importing search connects the receivers that keep the search index current;
+        # the page cache's receivers invalidate cached pages after every content write.
+        from . import pagecache, search  # noqa: F401
+
+        pagecache.connect_signals()

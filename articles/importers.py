@@ -27,17 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from . import search
 from .legacy import LegacyPost, LegacyPostError, iter_post_files, parse_post
 from .models import (
     Article,
+    ArticleStock,
     Category,
     ImportRun,
     LegacyImage,
@@ -52,6 +54,8 @@ log = logging.getLogger(__name__)
 _IMG_SRC = re.compile(r'<img[^>]+src="([^"]+)"')
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
 IMPORTED_SLUG_TITLE_LENGTH = 60
+BATCH_SIZE = 50
+BATCH_SECONDS = 0.5
 
 
 @dataclass
@@ -190,10 +194,24 @@ class Importer:
         # post costs a handful of queries, not one per tag and stock.
         self._tags: dict[str, Tag] = {}
         self._stock_cache: dict[tuple[int, str], StockReference] = {}
+        # What is already imported, loaded once per run: a re-run then recognises an
+        # unchanged file, and a first run a new story, without a query per file.
+        self._hashes: dict[str, str] | None = None
+        self._keys: set[str] = set()
+        self._article_type = None
 
     # -- one file -----------------------------------------------------------------
 
+    def _load_state(self) -> None:
+        self._hashes = dict(LegacySource.objects.values_list("path", "content_hash"))
+        self._keys = set(
+            Article.objects.filter(legacy_key__isnull=False).values_list("legacy_key", flat=True)
+        )
+        self._article_type = ContentType.objects.get_for_model(Article)
+
     def import_file(self, path: Path, rel: str) -> FileResult:
+        if self._hashes is None:
+            self._load_state()
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -202,7 +220,7 @@ class Importer:
         # The hash check is the fast path of a re-run. Overwriting edits or fetching
         # images must look at already imported files again, so they skip it.
         rescan = self.overwrite_edited or self.fetcher is not None
-        if not rescan and LegacySource.objects.filter(path=rel, content_hash=digest).exists():
+        if not rescan and self._hashes.get(rel) == digest:
             return FileResult(rel, "unchanged")
         try:
             post = parse_post(data, rel, encoding=self.encoding, stock_url=_stock_url)
@@ -216,9 +234,7 @@ class Importer:
                 except ValueError as exc:
                     warnings.append(str(exc))
         try:
-            # One index write per post, inside its transaction, instead of one after
-            # each of the save, the tags and the stocks.
-            with transaction.atomic(), search.deferred_indexing():
+            with transaction.atomic():
                 result = self._apply(post, digest)
         except (LegacyPostError, DatabaseError) as exc:
             # The transaction rolled back: the article is as it was. Objects cached
@@ -229,11 +245,16 @@ class Importer:
             self._tags.clear()
             self._stock_cache.clear()
             return FileResult(rel, "failed", f"写入数据库失败：{exc}".splitlines()[0])
+        self._keys.add(post.legacy_key)
         result.warnings = warnings + result.warnings
         return result
 
     def _apply(self, post: LegacyPost, digest: str) -> FileResult:
-        article = Article.objects.filter(legacy_key=post.legacy_key).first()
+        article = (
+            Article.objects.filter(legacy_key=post.legacy_key).first()
+            if post.legacy_key in self._keys
+            else None
+        )
         created = article is None
         before = None
         if created:
@@ -256,11 +277,22 @@ class Importer:
             article.import_fingerprint = _fingerprint(values)
             article.save()
             tags = self._tag_objects(primary.tags)
+            stocks = self._stocks(primary, rolling)
             if created:
-                article.tags.add(*tags)
+                # A new article has no tags or stocks to diff against: insert the
+                # links in one statement each. The search index is written once at
+                # the end of the post (deferred_indexing), so no signal is missed.
+                TaggedItem.objects.bulk_create(
+                    TaggedItem(tag=tag, content_type=self._article_type, object_id=article.pk)
+                    for tag in dict.fromkeys(tags)
+                )
+                ArticleStock.objects.bulk_create(
+                    ArticleStock(article=article, stock=stock, position=position)
+                    for position, stock in enumerate(stocks)
+                )
             else:
                 article.tags.set(tags)
-            article.set_stocks(self._stocks(primary, rolling))
+                article.set_stocks(stocks)
         # Every file is kept, whether or not it is the one the article shows now.
         source = {"kind": post.kind, "content_hash": digest, "source_text": post.source_text}
         if created:
@@ -421,15 +453,22 @@ class Importer:
         started = time.monotonic()
         files = _rel_paths(paths)  # a missing path raises before anything is recorded
         record = None if self.dry_run else ImportRun.objects.create()
+        self._load_state()
         # A dry run works inside one transaction that is rolled back at the end, so
         # later files see what earlier ones would have done and the counts match a
-        # real run; a real run commits file by file.
+        # real run.
         with transaction.atomic() if self.dry_run else contextlib.nullcontext():
-            for index, (path, rel) in enumerate(files, start=1):
-                result = self.import_file(path, rel)
-                report.add(result)
-                if progress:
-                    progress(index, len(files), result)
+            for batch in _batches(files):
+                # The search index is written once per batch, inside its transaction,
+                # rather than after each post's save, tags and stocks. A post rolled
+                # back to its savepoint no longer exists and gets no index row.
+                atomic = contextlib.nullcontext() if self.dry_run else transaction.atomic()
+                with atomic, search.deferred_indexing():
+                    for path, rel in batch:
+                        result = self.import_file(path, rel)
+                        report.add(result)
+                        if progress:
+                            progress(len(report.results), len(files), result)
             if self.dry_run:
                 transaction.set_rollback(True)
         report.elapsed = time.monotonic() - started
@@ -439,6 +478,24 @@ class Importer:
             record.finished_at = timezone.now()
             record.save()
         return report
+
+
+def _batches(files, size: int = BATCH_SIZE, seconds: float = BATCH_SECONDS):
+    """Split the run into transactions of at most `size` posts or `seconds` of work.
+
+    Each post is still its own savepoint, so a bad post rolls back alone and a
+    killed run loses at most one batch, which the next run simply does again.
+    Committing per batch instead of per post saves a commit's worth of I/O per post.
+    """
+    batch: list = []
+    started = time.monotonic()
+    for item in files:
+        batch.append(item)
+        if len(batch) >= size or time.monotonic() - started >= seconds:
+            yield batch
+            batch, started = [], time.monotonic()
+    if batch:
+        yield batch
 
 
 def import_posts(paths: Iterable[str | Path], progress=None, **options) -> ImportReport:

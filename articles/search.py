@@ -55,7 +55,7 @@ from django.db.models import BooleanField, Case, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import ListView
 from taggit.models import Tag, TaggedItem
@@ -210,6 +210,7 @@ def snippet(text: str, terms, fallback: str = "") -> SafeString:
     return mark_safe(prefix + highlight(text[start:end], terms) + suffix)
 
 
+_TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(
     r"</(?:p|div|h[1-6]|li|td|th|tr|blockquote|figcaption|pre)>|<br\s*/?>", re.I
 )
@@ -221,7 +222,11 @@ def plain_text(body_html: str) -> str:
     Block ends become spaces first so paragraphs do not run together; inline tags
     are removed without a space so `<b>蔚</b>来` still reads 蔚来.
     """
-    return " ".join(html.unescape(strip_tags(_BLOCK_END.sub(" ", body_html or ""))).split())
+    # body_html is the sanitizer's output, well-formed with quoted attributes, so a
+    # regex removes its tags safely; Django's strip_tags re-parses until stable and
+    # is several times slower, which matters when an import indexes 17,000 bodies.
+    text = _TAG.sub("", _BLOCK_END.sub(" ", body_html or ""))
+    return " ".join(html.unescape(text).split())
 
 
 # ---------------------------------------------------------------------------

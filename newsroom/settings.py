@@ -44,12 +44,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "taggit",
+    # Only for its static files: the bundled, self-hosted TinyMCE that the article body
+    # editor (articles.editor.RichTextWidget) loads. Its own widget is not used.
+    "tinymce",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so a cached page also answers If-None-Match with a 304.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions and auth: a cached page for an anonymous reader costs no query.
+    "articles.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +102,16 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://newsroom")}
+
+# Full pages for anonymous readers (articles.pagecache). The version file is how
+# the workers of one machine tell each other that content changed when the cache
+# is per-process local memory; with Redis the version lives in Redis.
+NEWSROOM_PAGE_CACHE = env.bool("NEWSROOM_PAGE_CACHE", default=True)
+NEWSROOM_PAGE_CACHE_ALIAS = "default"
+NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/")
+NEWSROOM_CACHE_VERSION_FILE = env.str(
+    "NEWSROOM_CACHE_VERSION_FILE", default=str(BASE_DIR / "var" / "pagecache.version")
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -21,6 +21,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings, tmp_path):
+    """Most tests change data and re-read pages inside one uncommitted transaction, where
+    the cache's commit-time invalidation cannot fire; tests/test_pagecache.py turns it on."""
+    settings.NEWSROOM_PAGE_CACHE = False
+    settings.NEWSROOM_CACHE_VERSION_FILE = str(tmp_path / "pagecache.version")
+
+
 @pytest.fixture
 def make_category(db):
     def make(**kwargs):

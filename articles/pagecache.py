@@ -1,0 +1,198 @@
+"""Full-page cache for anonymous readers that is never stale.
+
+Why full pages: nearly every request on a news site is an anonymous GET of a page
+that is identical for everyone, so serving the finished bytes skips templates,
+queries and all; fragment caching would still pay for the rest of the request.
+
+How it stays correct:
+- Every cached page is stored under the current *content version*. Any write that
+  can change a public page (an article, its tags or stocks, a category, a stock, a
+  tag) bumps the version once its transaction commits, so the next request of every
+  page misses and renders afresh. Writes are rare next to reads, so dropping every
+  page at once costs little and can never forget a page.
+- Where the version lives: in the cache itself when the cache is shared (Redis, so
+  every app server sees a bump at once); with the per-process local-memory default,
+  in the modification time of a small file, which every worker on the machine sees.
+- A scheduled article must appear on its own when its time comes: no page is kept
+  longer than until the next scheduled publish time.
+- Only anonymous requests are cached: a request carrying a session cookie (staff,
+  editors) neither reads nor writes the cache, and a response that sets a cookie,
+  is not a 200, or is marked private is never stored.
+- Browsers get `Cache-Control: no-cache` with an ETag, so they revalidate every
+  time and a 304 costs no rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models import Min
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+
+STATE_KEY = "pagecache:state"
+PAGE_PREFIX = "pagecache:page"
+DEFAULT_TTL = 300
+# A URL longer than this (a pasted 1,000-character search) is served uncached
+# rather than filling the cache with one-off variations.
+MAX_KEY_LENGTH = 500
+
+
+def _cache():
+    return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
+
+
+def _shared() -> bool:
+    """Whether every app server and worker sees the same cache (Redis, memcached, …)."""
+    return not isinstance(_cache(), LocMemCache | DummyCache)
+
+
+def _version_file() -> Path:
+    return Path(settings.NEWSROOM_CACHE_VERSION_FILE)
+
+
+_local = threading.local()
+
+
+def _next_publish_timestamp() -> float | None:
+    from .models import Article
+
+    upcoming = Article.objects.scheduled().aggregate(at=Min("published_at"))["at"]
+    return upcoming.timestamp() if upcoming else None
+
+
+def current_state() -> dict:
+    """{"version": str, "next_publish": epoch seconds or None}, refreshed when stale."""
+    now = time.time()
+    if _shared():
+        state = _cache().get(STATE_KEY)
+        if state is None or (state["next_publish"] and now >= state["next_publish"]):
+            state = {"version": uuid.uuid4().hex, "next_publish": _next_publish_timestamp()}
+            _cache().set(STATE_KEY, state, None)
+        return state
+    try:
+        token = str(os.stat(_version_file()).st_mtime_ns)
+    except FileNotFoundError:
+        token = "0"
+    state = getattr(_local, "state", None)
+    if (
+        state is None
+        or state["token"] != token
+        or (state["next_publish"] and now >= state["next_publish"])
+    ):
+        state = {
+            "token": token,
+            "version": f"{token}-{uuid.uuid4().hex}",
+            "next_publish": _next_publish_timestamp(),
+        }
+        _local.state = state
+    return state
+
+
+def bump() -> None:
+    """Make every cached page stale, now (call after the change is committed)."""
+    if _shared():
+        _cache().delete(STATE_KEY)
+    else:
+        path = _version_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+        # Two bumps within the file system's timestamp resolution must still differ.
+        now = time.time_ns()
+        os.utime(path, ns=(now, now))
+    _local.state = None
+
+
+def bump_on_commit(*args, **kwargs) -> None:
+    """Signal receiver: bump once the surrounding transaction commits (or now, if none).
+
+    Bumping before the commit would let a concurrent reader cache the old content
+    under the new version.
+    """
+    transaction.on_commit(bump, robust=True)
+
+
+def _enabled(request) -> bool:
+    return (
+        settings.NEWSROOM_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(settings.NEWSROOM_PAGE_CACHE_SKIP)
+    )
+
+
+def _page_key(request, version: str) -> str | None:
+    url = request.get_full_path()
+    if len(url) > MAX_KEY_LENGTH:
+        return None
+    digest = hashlib.sha256(f"{request.get_host()}|{url}".encode()).hexdigest()
+    return f"{PAGE_PREFIX}:{version}:{digest}"
+
+
+def _storable(response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    control = response.get("Cache-Control", "")
+    return "private" not in control and "no-store" not in control
+
+
+class PageCacheMiddleware:
+    """Serve and store whole pages for anonymous readers (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _enabled(request):
+            return self.get_response(request)
+        state = current_state()
+        key = _page_key(request, state["version"])
+        if key is None:
+            return self.get_response(request)
+        cached = _cache().get(key)
+        if cached is not None:
+            status, headers, content = cached
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _storable(response):
+            patch_cache_control(response, no_cache=True)
+            if not response.has_header("ETag"):
+                response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
+            ttl = DEFAULT_TTL
+            if state["next_publish"]:
+                # No page may outlive the moment a scheduled article goes live.
+                ttl = min(ttl, int(state["next_publish"] - time.time()))
+            if ttl > 0:
+                headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
+                _cache().set(key, (response.status_code, headers, response.content), ttl)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+def connect_signals() -> None:
+    """Bump the version on every write that can change a public page."""
+    from taggit.models import Tag, TaggedItem
+
+    from .models import Article, ArticleStock, Category, LegacyRedirect, StockReference
+
+    for model in (Article, ArticleStock, Category, StockReference, Tag, TaggedItem, LegacyRedirect):
+        post_save.connect(bump_on_commit, sender=model, dispatch_uid=f"pagecache-save-{model}")
+        post_delete.connect(bump_on_commit, sender=model, dispatch_uid=f"pagecache-del-{model}")
+    m2m_changed.connect(
+        bump_on_commit, sender=Article.tags.through, dispatch_uid="pagecache-article-tags"
+    )
