@@ -108,7 +108,9 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://newsroom"
 # is per-process local memory; with Redis the version lives in Redis.
 NEWSROOM_PAGE_CACHE = env.bool("NEWSROOM_PAGE_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
-NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/")
+# bench/serve sets this to add its baseline view (a fixed 10 KB response).
+NEWSROOM_BENCH_BASELINE = env.bool("NEWSROOM_BENCH_BASELINE", default=False)
+NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/", "/__bench__/")
 NEWSROOM_CACHE_VERSION_FILE = env.str(
     "NEWSROOM_CACHE_VERSION_FILE", default=str(BASE_DIR / "var" / "pagecache.version")
 )
