@@ -45,6 +45,7 @@ from .models import (
     LegacyImage,
     LegacyRedirect,
     LegacySource,
+    Revision,
     StockReference,
 )
 from .text import slug_from_title
@@ -275,6 +276,8 @@ class Importer:
         values = self._compose(article, primary, rolling)
         if values != before:
             article.import_fingerprint = _fingerprint(values)
+            # The revision history shows this version came from the archive, not an editor.
+            article._revision_kind = Revision.Kind.IMPORT
             article.save()
             tags = self._tag_objects(primary.tags)
             stocks = self._stocks(primary, rolling)

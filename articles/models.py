@@ -2,12 +2,12 @@
 
 A `Category` groups articles into the sections of the site menu. An `Article`
 belongs to one category, carries taggit tags and mentions `StockReference`s in
-order through `ArticleStock`. What the public may see is decided only by
-`ArticleQuerySet.published()`.
+order through `ArticleStock`. Every save that changes an article's text keeps a
+`Revision`. What the public may see is decided only by `ArticleQuerySet.published()`.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -110,6 +110,14 @@ class ArticleQuerySet(models.QuerySet):
         """The single definition of what the public may see: published, and not in the future."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def drafts(self):
+        """Articles an editor still works on; never public, whatever their date."""
+        return self.filter(status=Article.Status.DRAFT)
+
+    def scheduled(self):
+        """Published with a future time: they go live by themselves when the time comes."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def for_listing(self):
         """Everything a list item shows, in a fixed number of queries whatever the page size."""
         return self.select_related("category").prefetch_related(
@@ -191,6 +199,9 @@ class Article(models.Model):
     )
     cover = models.ImageField("封面图", upload_to="covers/%Y/%m/", blank=True)
     cover_alt = models.CharField("封面图说明", max_length=200, blank=True)
+    # Filled by articles.images.build_renditions(): {"thumb": {"width", "height",
+    # "jpeg", "webp"}, "large": {...}}. The admin list shows the thumb.
+    cover_renditions = models.JSONField("封面图尺寸", default=dict, blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="作者",
@@ -209,6 +220,9 @@ class Article(models.Model):
         get_latest_by = "published_at"
         verbose_name = "文章"
         verbose_name_plural = "文章"
+        # Writers may add and change articles but only editors hold this one; see
+        # articles/workflow.py for where it is checked.
+        permissions = [("can_publish", "可以发布文章")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             models.Index(
@@ -226,10 +240,38 @@ class Article(models.Model):
             # A partial save must still store what it derived, or body_html could
             # lag behind body_source.
             kwargs["update_fields"] = set(update_fields) | {"body_html", "excerpt", "slug", "title"}
+        using = kwargs.get("using") or router.db_for_write(Article, instance=self)
+        adding = self._state.adding
+        stored = None
+        if not adding and self.pk is not None:
+            # What the row says before this save: the old slug may need a redirect.
+            stored = (
+                Article.objects.using(using).filter(pk=self.pk).values("slug", "status").first()
+            )
         super().save(*args, **kwargs)
+        if stored is not None and stored["slug"] != self.slug:
+            self._redirect_old_slug(stored["slug"], stored["status"], using)
+        Revision.record(self, using=using, first=adding)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def _redirect_old_slug(self, old_slug: str, old_status: str, using: str) -> None:
+        """Keep the old URL of a published (or scheduled) article answering with a 301.
+
+        Drafts get no redirect: their URL was never public, and a redirect would tell
+        anonymous visitors the draft's new slug.
+        """
+        if old_status != self.Status.PUBLISHED:
+            return
+        LegacyRedirect.objects.using(using).update_or_create(
+            path=reverse("articles:detail", kwargs={"slug": old_slug}),
+            defaults={"article": self, "category": None},
+        )
+        # Back to a former slug: its redirect would now point at the live page itself.
+        LegacyRedirect.objects.using(using).filter(
+            path=self.get_absolute_url(), article=self
+        ).delete()
 
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
@@ -301,6 +343,89 @@ class ArticleStock(models.Model):
 
     def __str__(self):
         return f"{self.article} → {self.stock}"
+
+
+class Revision(models.Model):
+    """A snapshot of an article's text (title, body, summary) after a save that changed it.
+
+    `Article.save()` records one, so every write path (admin, importer, shell) is
+    covered. Who and why come from two attributes a caller may set on the article
+    before saving, read once and then cleared:
+
+    - `article._revision_author`: the user (the admin sets it to the editor);
+    - `article._revision_kind`: `Revision.Kind.IMPORT` for the importer,
+      `Revision.Kind.RESTORE` for a restore; the default is an edit;
+    - `article._revision_note`: an optional line shown in the history.
+
+    A save that leaves title, body and summary as the latest revision has them (a
+    status change, a new tag) records nothing.
+    """
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", "修改"
+        IMPORT = "import", "导入"
+        RESTORE = "restore", "恢复"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name="文章"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="article_revisions",
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.EDIT)
+    note = models.CharField("说明", max_length=200, blank=True)
+    title = models.CharField("标题", max_length=255)
+    body_source = models.TextField("正文")
+    summary = models.TextField("摘要", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+        verbose_name = "修订版本"
+        verbose_name_plural = "修订版本"
+
+    def __str__(self):
+        return f"{self.article} @ {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    def same_text_as(self, article: Article) -> bool:
+        return (self.title, self.body_source, self.summary) == (
+            article.title,
+            article.body_source,
+            article.summary,
+        )
+
+    @classmethod
+    def record(
+        cls, article: Article, *, using: str | None = None, first: bool = False
+    ) -> "Revision | None":
+        """Keep the article's current text unless the latest revision already has it.
+
+        `first` says the article was just created, so there is nothing to compare with
+        (one query less per imported post).
+        """
+        author = article.__dict__.pop("_revision_author", None)
+        kind = article.__dict__.pop("_revision_kind", None) or cls.Kind.EDIT
+        note = article.__dict__.pop("_revision_note", "")
+        manager = cls.objects.using(using or article._state.db)
+        if not first:
+            latest = manager.filter(article=article).first()
+            if latest is not None and latest.same_text_as(article):
+                return None
+        return manager.create(
+            article=article,
+            author=author if getattr(author, "pk", None) else None,
+            kind=kind,
+            note=note[:200],
+            title=article.title,
+            body_source=article.body_source,
+            summary=article.summary,
+        )
 
 
 class LegacySource(models.Model):

@@ -21,14 +21,7 @@ def _add_form(category, **overrides):
         "cover_alt": "",
         "source_name": "证券日报",
         "original_url": "",
-        "stock_links-TOTAL_FORMS": "2",
-        "stock_links-INITIAL_FORMS": "0",
-        "stock_links-MIN_NUM_FORMS": "0",
-        "stock_links-MAX_NUM_FORMS": "1000",
-        "stock_links-0-stock": "",
-        "stock_links-0-position": "0",
-        "stock_links-1-stock": "",
-        "stock_links-1-position": "1",
+        "stock_codes": "",
     }
     data.update(overrides)
     return data
@@ -41,7 +34,7 @@ def test_editor_creates_an_article_in_the_admin_and_readers_see_it_sanitized(
     nio, tencent = make_stock(106, "NIO", "蔚来"), make_stock(116, "00700", "腾讯控股")
     response = editor_client.post(
         reverse("admin:articles_article_add"),
-        _add_form(category, **{"stock_links-0-stock": nio.pk, "stock_links-1-stock": tencent.pk}),
+        _add_form(category, stock_codes="106.NIO, 116.00700"),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
 

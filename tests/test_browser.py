@@ -171,7 +171,12 @@ def test_editor_writes_an_article_in_the_admin_and_the_slug_fills_itself(browser
     assert page.input_value("#id_slug") == "gui-zhou-mao-tai-fa-bu-nian-bao"
     page.select_option("#id_category", label="证券日报")
     page.fill("#id_tags", "白酒, 证券日报新闻")
-    page.fill("#id_body_source", "<p>营收增长<script>alert(1)</script></p>")
+    # The body is a TinyMCE editor (the textarea is hidden); write through its API.
+    page.wait_for_function("() => window.tinymce?.get('id_body_source')?.initialized")
+    page.evaluate(
+        "html => tinymce.get('id_body_source').setContent(html)",
+        "<p>营收增长<script>alert(1)</script></p>",
+    )
     page.select_option("#id_status", "published")
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist .success")

@@ -925,3 +925,15 @@ def test_published_dates_are_china_time(tmp_path):
     import_posts([tmp_path])
     published = Article.objects.get().published_at
     assert published.timestamp() == datetime.fromisoformat("2022-03-01T00:30:00+08:00").timestamp()
+
+
+def test_imported_articles_start_with_an_import_revision(tmp_path):
+    """The revision history must show that the first version came from the archive."""
+    from articles.models import Revision
+
+    write(tmp_path, "2022-03-01-NW202203011000077.md", source_post("202203011000077"))
+    import_posts([tmp_path])
+    article = Article.objects.get()
+    assert list(article.revisions.values_list("kind", "author")) == [(Revision.Kind.IMPORT, None)]
+    import_posts([tmp_path])  # unchanged: no new revision
+    assert article.revisions.count() == 1

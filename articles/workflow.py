@@ -1,0 +1,178 @@
+"""The editorial rules: who may publish, what a writer may touch, previews and diffs.
+
+Roles are two groups, created by migration 0004:
+
+- 撰稿 (writers) add and change articles, but only as drafts. Once an article is
+  published or scheduled, a writer sees it read-only: changing a live article, or
+  taking it down, is an editor's decision.
+- 编辑 (editors) hold `articles.can_publish`: they publish, schedule, unpublish
+  and delete.
+
+The admin asks these functions and never re-implements them, so the form, the
+bulk actions and the restore view all apply the same rules. They are pure: they
+look only at the user's permissions and the article as it is stored.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+from taggit.models import Tag
+
+from .models import Article, ArticleStock
+
+PUBLISH_PERMISSION = "articles.can_publish"
+WRITERS_GROUP = "撰稿"
+EDITORS_GROUP = "编辑"
+
+
+def can_publish(user) -> bool:
+    """Whether `user` may make articles public (publish, schedule, unpublish)."""
+    return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
+
+
+def can_edit(user, article: Article | None) -> bool:
+    """Beyond the model permission: writers may change drafts only.
+
+    `article` is the article as stored (None or unsaved for a new one). A writer who
+    could edit a published article could also change what readers see right now,
+    so published and scheduled articles are the editors' alone.
+    """
+    if can_publish(user):
+        return True
+    return article is None or article.pk is None or article.status == Article.Status.DRAFT
+
+
+def allowed_statuses(user, article: Article | None = None) -> list[str]:
+    """The statuses `user` may save `article` (as stored) with; empty if not at all."""
+    if can_publish(user):
+        return [Article.Status.DRAFT, Article.Status.PUBLISHED]
+    if not can_edit(user, article):
+        return []
+    return [Article.Status.DRAFT]
+
+
+def enforce_status(user, article: Article, stored: Article | None) -> bool:
+    """Force `article` (about to be saved) to a status `user` may set; True if it had to.
+
+    The form already offers a writer nothing but 草稿; this is the last line behind
+    it, for forged or stale POSTs.
+    """
+    allowed = allowed_statuses(user, stored)
+    if article.status in allowed:
+        return False
+    article.status = allowed[0] if allowed else Article.Status.DRAFT
+    return True
+
+
+def validate_schedule_time(when) -> str | None:
+    """An error message if `when` cannot be a scheduled publication time, else None."""
+    if when is None:
+        return "请填写发布时间。"
+    if when <= timezone.now():
+        return "定时发布的时间必须在将来；要马上发布请用“立即发布”。"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Preview of unsaved edits
+
+
+class _Listing(list):
+    """A list that answers `.all()`, as the template and helpers expect of a manager."""
+
+    def all(self):
+        return self
+
+
+class ArticlePreview:
+    """An unsaved article as the public page sees it, with tags and stocks from the form.
+
+    Related managers (tags, stock links) need a saved article, and the edits being
+    previewed must never be saved, so this wrapper answers those attributes from
+    the form data and passes everything else to the unsaved `Article`.
+    """
+
+    def __init__(self, article: Article, tag_names=(), stocks=()):
+        self._article = article
+        self._stocks = list(stocks)
+        known = {tag.name: tag for tag in Tag.objects.filter(name__in=list(tag_names))}
+        self.tags = _Listing(known.get(name) or _new_tag(name) for name in tag_names)
+        self.stock_links = _Listing(
+            ArticleStock(stock=stock, position=n) for n, stock in enumerate(self._stocks)
+        )
+        if article.updated_at is None:
+            article.updated_at = timezone.now()
+
+    def __getattr__(self, name):
+        # Only called for what the wrapper lacks; "_article" itself must not recurse
+        # (copy and pickle look attributes up before __init__ ran).
+        if name == "_article":
+            raise AttributeError(name)
+        return getattr(self._article, name)
+
+    @property
+    def pk(self):
+        # The neighbours query of the detail page compares ids; 0 matches no article.
+        return self._article.pk or 0
+
+    def ordered_stocks(self):
+        return self._stocks
+
+    def is_published(self) -> bool:
+        return False
+
+
+def _new_tag(name: str) -> Tag:
+    tag = Tag(name=name)
+    # What taggit will store on save; the chip must have a slug to link to.
+    tag.slug = tag.slugify(name) or "tag"
+    return tag
+
+
+# ---------------------------------------------------------------------------
+# Revision diffs
+
+# Break HTML source into readable units: after block ends and line breaks, and after
+# Chinese and Latin sentence ends, so a one-line body still diffs sentence by sentence.
+_BREAK_AFTER = re.compile(
+    r"(</(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|table|tr|div|pre)>|<br\s*/?>"
+    r"|[。！？；]|[.!?](?=\s))",
+    re.I,
+)
+
+
+def split_for_diff(text: str) -> list[str]:
+    """The text as a list of short units (blocks and sentences), blank ones dropped."""
+    marked = _BREAK_AFTER.sub(lambda m: m[0] + "\n", (text or "").replace("\r\n", "\n"))
+    return [line.strip() for line in marked.split("\n") if line.strip()]
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One row of a diff: `kind` is "same", "removed" (old only), "added" (new only) or "gap"."""
+
+    kind: str
+    text: str = ""
+
+    @property
+    def sign(self) -> str:
+        return {"removed": "−", "added": "+", "same": " ", "gap": "…"}[self.kind]
+
+
+def diff_lines(old: str, new: str, context: int = 2) -> list[DiffLine]:
+    """A unified diff of two texts split by `split_for_diff`, with `context` lines around."""
+    a, b = split_for_diff(old), split_for_diff(new)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    rows: list[DiffLine] = []
+    for n, group in enumerate(matcher.get_grouped_opcodes(context)):
+        if n:
+            rows.append(DiffLine("gap"))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows.extend(DiffLine("same", line) for line in a[i1:i2])
+                continue
+            rows.extend(DiffLine("removed", line) for line in a[i1:i2])
+            rows.extend(DiffLine("added", line) for line in b[j1:j2])
+    return rows
