@@ -198,6 +198,9 @@ class Importer:
         # What is already imported, loaded once per run: a re-run then recognises an
         # unchanged file, and a first run a new story, without a query per file.
         self._hashes: dict[str, str] | None = None
+        # New stories waiting for the end of the batch (None: insert each at once).
+        self._pending: list | None = None
+        self._flushed: list[FileResult] = []
         self._keys: set[str] = set()
         self._article_type = None
 
@@ -234,6 +237,21 @@ class Importer:
                     self.fetcher.fetch(url)
                 except ValueError as exc:
                     warnings.append(str(exc))
+        if self._pending is not None and self._is_new_story(post):
+            # Most posts of a first import are new stories: they are inserted together
+            # at the end of the batch (see _flush_new), not one by one.
+            self._pending.append((post, digest, warnings))
+            return None
+        self._flush_new()
+        return self._apply_one(post, digest, warnings)
+
+    def _is_new_story(self, post: LegacyPost) -> bool:
+        return post.legacy_key not in self._keys and all(
+            post.legacy_key != pending.legacy_key for pending, _, _ in self._pending
+        )
+
+    def _apply_one(self, post: LegacyPost, digest: str, warnings: list[str]) -> FileResult:
+        rel = post.path
         try:
             with transaction.atomic():
                 result = self._apply(post, digest)
@@ -241,14 +259,90 @@ class Importer:
             # The transaction rolled back: the article is as it was. Objects cached
             # during it may not exist, so forget them, report the file and go on.
             log.exception("import of %s failed", rel)
-            self._categories.clear()
-            self._aliased.clear()
-            self._tags.clear()
-            self._stock_cache.clear()
+            self._forget_cached_rows()
             return FileResult(rel, "failed", f"写入数据库失败：{exc}".splitlines()[0])
         self._keys.add(post.legacy_key)
         result.warnings = warnings + result.warnings
         return result
+
+    def _take_flushed(self) -> list[FileResult]:
+        flushed, self._flushed = self._flushed, []
+        return flushed
+
+    def _forget_cached_rows(self) -> None:
+        # After a rollback, rows cached during it may not exist any more.
+        self._categories.clear()
+        self._aliased.clear()
+        self._tags.clear()
+        self._stock_cache.clear()
+
+    def _flush_new(self) -> list[FileResult]:
+        """Insert the pending new stories in one go; on any database error, one by one.
+
+        The bulk statements run in a savepoint, so a failure leaves nothing behind and
+        each post then goes through the ordinary path, which reports its own failure.
+        """
+        pending, self._pending = self._pending or [], [] if self._pending is not None else None
+        if not pending:
+            return []
+        try:
+            with transaction.atomic():
+                results = self._insert_new(pending)
+        except (LegacyPostError, DatabaseError):
+            log.exception("bulk insert of %d new stories failed; retrying one by one", len(pending))
+            self._forget_cached_rows()
+            results = [
+                self._apply_one(post, digest, warnings) for post, digest, warnings in pending
+            ]
+        self._flushed.extend(results)
+        return results
+
+    def _insert_new(self, pending) -> list[FileResult]:
+        articles, extras = [], []
+        for post, _digest, _warnings in pending:
+            article = Article(legacy_key=post.legacy_key)
+            values = self._compose(article, post, None)
+            article.import_fingerprint = _fingerprint(values)
+            articles.append(article)
+            extras.append((self._tag_objects(post.tags), self._stocks(post, None)))
+        Article.objects.create_many(articles, revision_kind=Revision.Kind.IMPORT)
+        TaggedItem.objects.bulk_create(
+            TaggedItem(tag=tag, content_type=self._article_type, object_id=article.pk)
+            for article, (tags, _) in zip(articles, extras, strict=True)
+            for tag in dict.fromkeys(tags)
+        )
+        ArticleStock.objects.bulk_create(
+            ArticleStock(article=article, stock=stock, position=position)
+            for article, (_, stocks) in zip(articles, extras, strict=True)
+            for position, stock in enumerate(stocks)
+        )
+        LegacySource.objects.bulk_create(
+            LegacySource(
+                path=post.path,
+                article=article,
+                kind=post.kind,
+                content_hash=digest,
+                source_text=post.source_text,
+            )
+            for article, (post, digest, _) in zip(articles, pending, strict=True)
+        )
+        redirects = {
+            path: article
+            for article, (post, _, _) in zip(articles, pending, strict=True)
+            for path in post.legacy_urls
+        }
+        if redirects:
+            LegacyRedirect.objects.bulk_create(
+                [LegacyRedirect(path=path, article=article) for path, article in redirects.items()],
+                update_conflicts=True,
+                unique_fields=["path"],
+                update_fields=["article", "category"],
+            )
+        results = []
+        for post, _digest, warnings in pending:
+            self._keys.add(post.legacy_key)
+            results.append(FileResult(post.path, "created", warnings=list(warnings)))
+        return results
 
     def _apply(self, post: LegacyPost, digest: str) -> FileResult:
         article = (
@@ -467,11 +561,19 @@ class Importer:
                 # back to its savepoint no longer exists and gets no index row.
                 atomic = contextlib.nullcontext() if self.dry_run else transaction.atomic()
                 with atomic, search.deferred_indexing():
+                    self._pending = []
                     for path, rel in batch:
                         result = self.import_file(path, rel)
-                        report.add(result)
+                        for done in self._take_flushed() + ([result] if result else []):
+                            report.add(done)
+                            if progress:
+                                progress(len(report.results), len(files), done)
+                    self._flush_new()
+                    self._pending = None
+                    for done in self._take_flushed():
+                        report.add(done)
                         if progress:
-                            progress(len(report.results), len(files), result)
+                            progress(len(report.results), len(files), done)
             if self.dry_run:
                 transaction.set_rollback(True)
         report.elapsed = time.monotonic() - started
