@@ -246,9 +246,7 @@ class Importer:
         return self._apply_one(post, digest, warnings)
 
     def _is_new_story(self, post: LegacyPost) -> bool:
-        return post.legacy_key not in self._keys and all(
-            post.legacy_key != pending.legacy_key for pending, _, _ in self._pending
-        )
+        return post.legacy_key not in self._keys
 
     def _apply_one(self, post: LegacyPost, digest: str, warnings: list[str]) -> FileResult:
         rel = post.path
@@ -298,13 +296,43 @@ class Importer:
         return results
 
     def _insert_new(self, pending) -> list[FileResult]:
-        articles, extras = [], []
-        for post, _digest, _warnings in pending:
-            article = Article(legacy_key=post.legacy_key)
-            values = self._compose(article, post, None)
+        """Insert new stories; the files of one story (a source post and its rolling copy,
+        a corrected re-post) become one article, exactly as if imported one by one."""
+        groups: dict[str, list] = {}
+        for entry in pending:
+            groups.setdefault(entry[0].legacy_key, []).append(entry)
+        articles, extras, outcomes = [], [], {}
+        redirects: dict[str, Article] = {}
+        for entries in groups.values():
+            posts = {entry[0].path: entry[0] for entry in entries}
+            article = Article(legacy_key=entries[0][0].legacy_key)
+            shown_slugs = []
+            # Walk the files in path order, as a one-by-one import would: the rows that
+            # each intermediate state creates (categories, tags, stocks) and the slugs it
+            # showed (which then redirect) come out the same.
+            for count in range(1, len(entries) + 1):
+                seen = {e[0].path: e[0].kind for e in entries[:count]}
+                primary_path, rolling_path = _winner_paths(seen)
+                primary, rolling = posts[primary_path], posts.get(rolling_path or "")
+                values = self._compose(article, primary, rolling)
+                tags, stocks = self._tag_objects(primary.tags), self._stocks(primary, rolling)
+                shown_slugs.append(article.slug)
+                post = entries[count - 1][0]
+                if count == 1:
+                    outcomes[post.path] = "created"
+                elif post in (primary, rolling):
+                    outcomes[post.path] = "updated"
+                else:
+                    outcomes[post.path] = "skipped"
             article.import_fingerprint = _fingerprint(values)
             articles.append(article)
-            extras.append((self._tag_objects(post.tags), self._stocks(post, None)))
+            extras.append((tags, stocks))
+            for post in posts.values():
+                for path in post.legacy_urls:
+                    redirects[path] = article
+            for slug in dict.fromkeys(shown_slugs[:-1]):
+                if slug != article.slug:
+                    redirects[reverse("articles:detail", kwargs={"slug": slug})] = article
         Article.objects.create_many(articles, revision_kind=Revision.Kind.IMPORT)
         TaggedItem.objects.bulk_create(
             TaggedItem(tag=tag, content_type=self._article_type, object_id=article.pk)
@@ -316,21 +344,17 @@ class Importer:
             for article, (_, stocks) in zip(articles, extras, strict=True)
             for position, stock in enumerate(stocks)
         )
+        by_key = {article.legacy_key: article for article in articles}
         LegacySource.objects.bulk_create(
             LegacySource(
                 path=post.path,
-                article=article,
+                article=by_key[post.legacy_key],
                 kind=post.kind,
                 content_hash=digest,
                 source_text=post.source_text,
             )
-            for article, (post, digest, _) in zip(articles, pending, strict=True)
+            for post, digest, _ in pending
         )
-        redirects = {
-            path: article
-            for article, (post, _, _) in zip(articles, pending, strict=True)
-            for path in post.legacy_urls
-        }
         if redirects:
             LegacyRedirect.objects.bulk_create(
                 [LegacyRedirect(path=path, article=article) for path, article in redirects.items()],
@@ -341,7 +365,16 @@ class Importer:
         results = []
         for post, _digest, warnings in pending:
             self._keys.add(post.legacy_key)
-            results.append(FileResult(post.path, "created", warnings=list(warnings)))
+            reason = "同一稿件已有路径更靠后的同类文件，以后者为准"
+            outcome = outcomes[post.path]
+            results.append(
+                FileResult(
+                    post.path,
+                    outcome,
+                    reason if outcome == "skipped" else "",
+                    warnings=list(warnings),
+                )
+            )
         return results
 
     def _apply(self, post: LegacyPost, digest: str) -> FileResult:
@@ -417,21 +450,13 @@ class Importer:
         }
         kinds = {path: row.kind for path, row in rows.items()}
         kinds[current.path] = current.kind
-        latest: dict[str, str] = {}
-        for path in sorted(kinds):
-            latest[kinds[path]] = path
 
         def load(path: str) -> LegacyPost:
             if path == current.path:
                 return current
             return parse_post(rows[path].source_text.encode(), path, stock_url=_stock_url)
 
-        primary_path = (
-            latest.get(LegacySource.Kind.SOURCE)
-            or latest.get(LegacySource.Kind.OTHER)
-            or latest[LegacySource.Kind.ROLLING]
-        )
-        rolling_path = latest.get(LegacySource.Kind.ROLLING)
+        primary_path, rolling_path = _winner_paths(kinds)
         primary = load(primary_path)
         rolling = load(rolling_path) if rolling_path and rolling_path != primary_path else None
         return primary, rolling
@@ -583,6 +608,24 @@ class Importer:
             record.finished_at = timezone.now()
             record.save()
         return report
+
+
+def _winner_paths(kinds: dict[str, str]) -> tuple[str, str | None]:
+    """Of a story's files (path -> kind): the one that gives title, body and category,
+    and the rolling-news copy that gives the summary (None when that is the same file).
+
+    The latest file of each kind wins, by path; a source post beats the other kinds.
+    """
+    latest: dict[str, str] = {}
+    for path in sorted(kinds):
+        latest[kinds[path]] = path
+    primary = (
+        latest.get(LegacySource.Kind.SOURCE)
+        or latest.get(LegacySource.Kind.OTHER)
+        or latest[LegacySource.Kind.ROLLING]
+    )
+    rolling = latest.get(LegacySource.Kind.ROLLING)
+    return primary, (rolling if rolling != primary else None)
 
 
 def _batches(files, size: int = BATCH_SIZE, seconds: float = BATCH_SECONDS):
