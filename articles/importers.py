@@ -263,6 +263,24 @@ class Importer:
         result.warnings = warnings + result.warnings
         return result
 
+    def _insert_links(self, rows) -> None:
+        """Tag and stock links of new articles, [(article, tags, stocks)], in two statements.
+
+        New articles have nothing to diff against, so taggit's add() and set_stocks()
+        would only cost queries; the search index is written once per batch anyway
+        (deferred_indexing), so no signal is missed.
+        """
+        TaggedItem.objects.bulk_create(
+            TaggedItem(tag=tag, content_type=self._article_type, object_id=article.pk)
+            for article, tags, _ in rows
+            for tag in dict.fromkeys(tags)
+        )
+        ArticleStock.objects.bulk_create(
+            ArticleStock(article=article, stock=stock, position=position)
+            for article, _, stocks in rows
+            for position, stock in enumerate(stocks)
+        )
+
     def _take_flushed(self) -> list[FileResult]:
         flushed, self._flushed = self._flushed, []
         return flushed
@@ -334,15 +352,11 @@ class Importer:
                 if slug != article.slug:
                     redirects[reverse("articles:detail", kwargs={"slug": slug})] = article
         Article.objects.create_many(articles, revision_kind=Revision.Kind.IMPORT)
-        TaggedItem.objects.bulk_create(
-            TaggedItem(tag=tag, content_type=self._article_type, object_id=article.pk)
-            for article, (tags, _) in zip(articles, extras, strict=True)
-            for tag in dict.fromkeys(tags)
-        )
-        ArticleStock.objects.bulk_create(
-            ArticleStock(article=article, stock=stock, position=position)
-            for article, (_, stocks) in zip(articles, extras, strict=True)
-            for position, stock in enumerate(stocks)
+        self._insert_links(
+            [
+                (article, tags, stocks)
+                for article, (tags, stocks) in zip(articles, extras, strict=True)
+            ]
         )
         by_key = {article.legacy_key: article for article in articles}
         LegacySource.objects.bulk_create(
@@ -355,13 +369,7 @@ class Importer:
             )
             for post, digest, _ in pending
         )
-        if redirects:
-            LegacyRedirect.objects.bulk_create(
-                [LegacyRedirect(path=path, article=article) for path, article in redirects.items()],
-                update_conflicts=True,
-                unique_fields=["path"],
-                update_fields=["article", "category"],
-            )
+        _upsert_redirects(redirects)
         results = []
         for post, _digest, warnings in pending:
             self._keys.add(post.legacy_key)
@@ -409,17 +417,7 @@ class Importer:
             tags = self._tag_objects(primary.tags)
             stocks = self._stocks(primary, rolling)
             if created:
-                # A new article has no tags or stocks to diff against: insert the
-                # links in one statement each. The search index is written once at
-                # the end of the post (deferred_indexing), so no signal is missed.
-                TaggedItem.objects.bulk_create(
-                    TaggedItem(tag=tag, content_type=self._article_type, object_id=article.pk)
-                    for tag in dict.fromkeys(tags)
-                )
-                ArticleStock.objects.bulk_create(
-                    ArticleStock(article=article, stock=stock, position=position)
-                    for position, stock in enumerate(stocks)
-                )
+                self._insert_links([(article, tags, stocks)])
             else:
                 article.tags.set(tags)
                 article.set_stocks(stocks)
@@ -554,15 +552,7 @@ class Importer:
         paths = list(post.legacy_urls)
         if old_slug and old_slug != article.slug:
             paths.append(reverse("articles:detail", kwargs={"slug": old_slug}))
-        if paths:
-            # One upsert for all of a post's old URLs; a path already pointing at
-            # another article now points at this one (the later file wins).
-            LegacyRedirect.objects.bulk_create(
-                [LegacyRedirect(path=path, article=article) for path in dict.fromkeys(paths)],
-                update_conflicts=True,
-                unique_fields=["path"],
-                update_fields=["article", "category"],
-            )
+        _upsert_redirects(dict.fromkeys(paths, article))
 
     # -- a whole run ----------------------------------------------------------------
 
@@ -608,6 +598,18 @@ class Importer:
             record.finished_at = timezone.now()
             record.save()
         return report
+
+
+def _upsert_redirects(redirects: dict[str, Article]) -> None:
+    """Old URL -> article, in one statement; a path already pointing at another article
+    now points at this one (the later file wins)."""
+    if redirects:
+        LegacyRedirect.objects.bulk_create(
+            [LegacyRedirect(path=path, article=article) for path, article in redirects.items()],
+            update_conflicts=True,
+            unique_fields=["path"],
+            update_fields=["article", "category"],
+        )
 
 
 def _winner_paths(kinds: dict[str, str]) -> tuple[str, str | None]:
