@@ -108,3 +108,46 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+def _staff_in_group(group_name, username):
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username, password="pw-role-12345", is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def writer(db):
+    """A writer by role (the 撰稿 group, created by migration 0004)."""
+    from articles import workflow
+
+    return _staff_in_group(workflow.WRITERS_GROUP, "writer")
+
+
+@pytest.fixture
+def desk(db):
+    """An editor by role (the 编辑 group), not a superuser."""
+    from articles import workflow
+
+    return _staff_in_group(workflow.EDITORS_GROUP, "desk")
+
+
+def _logged_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def writer_client(writer):
+    return _logged_in(writer)
+
+
+@pytest.fixture
+def desk_client(desk):
+    return _logged_in(desk)

@@ -2,10 +2,7 @@
 
 import importlib
 
-import pytest
 from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -13,25 +10,6 @@ from django.urls import reverse
 from articles import workflow
 from articles.models import Article, Revision
 from tests.test_workflow import form_data
-
-
-def _client_for(group_name, username):
-    user = get_user_model().objects.create_user(username, password="pw-role-12345", is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-@pytest.fixture
-def desk_client(db):
-    return _client_for(workflow.EDITORS_GROUP, "desk")
-
-
-@pytest.fixture
-def writer_client(db):
-    return _client_for(workflow.WRITERS_GROUP, "writer")
 
 
 def _change(client, article, **overrides):

@@ -52,37 +52,6 @@ def form_data(section, **overrides):
     return data
 
 
-def _user_in(group_name, username):
-    user = get_user_model().objects.create_user(username, password="pw-role-12345", is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def writer(db):
-    return _user_in(workflow.WRITERS_GROUP, "writer")
-
-
-@pytest.fixture
-def desk(db):
-    """An editor by role (the 编辑 group), not a superuser."""
-    return _user_in(workflow.EDITORS_GROUP, "desk")
-
-
-@pytest.fixture
-def writer_client(writer):
-    client = Client()
-    client.force_login(writer)
-    return client
-
-
-@pytest.fixture
-def desk_client(desk):
-    client = Client()
-    client.force_login(desk)
-    return client
-
-
 def _messages(response):
     return [str(m) for m in response.context["messages"]] if response.context else []
 
