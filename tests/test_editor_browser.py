@@ -11,7 +11,12 @@ from PIL import Image
 from articles.models import Article, Category
 from articles.sanitizer import sanitize_html
 
-from .test_browser import ARTIFACTS, _page, browser  # noqa: F401 - the shared Chromium fixture
+from .test_browser import (  # noqa: F401 - the shared Chromium fixture
+    ARTIFACTS,
+    _page,
+    admin_login,
+    browser,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,10 +59,7 @@ def desk(browser, live_server, settings, tmp_path):  # noqa: F811
         )
 
     page.route("**/admin/**", with_csp)
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "desk")
-    page.fill("#id_password", "pw-desk-123")
-    page.click("input[type=submit]")
+    admin_login(page, live_server.url, "desk", "pw-desk-123")
     page.goto(live_server.url + "/admin/articles/article/add/")
     # A function, not an expression: Playwright evaluates expressions with eval(), which
     # the CSP forbids.

@@ -23,7 +23,13 @@ from articles import workflow
 from articles.models import Article, Category, Revision
 from newsroom import urls as site_urls
 
-from .test_browser import ARTIFACTS, _no_horizontal_scroll, _page, browser  # noqa: F401
+from .test_browser import (  # noqa: F401
+    ARTIFACTS,
+    _no_horizontal_scroll,
+    _page,
+    admin_login,
+    browser,
+)
 
 # The site's own URLs, with /media/ served from whatever MEDIA_ROOT is *now*: the site's
 # URLconf binds the directory when it is imported, before a test points it at tmp_path.
@@ -86,10 +92,7 @@ def _staff_in(group_name, username):
 
 
 def _log_in(page, base, username):
-    page.goto(base + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    admin_login(page, base, username, PASSWORD)
     page.wait_for_url(base + "/admin/")
 
 

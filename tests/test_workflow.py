@@ -21,7 +21,7 @@ from articles import workflow
 from articles.models import Article, Category, LegacyRedirect, Revision, StockReference
 from articles.stocks import StockToken, parse_stock_codes, resolve_stocks
 
-from .test_browser import _page, browser  # noqa: F401 - the shared Chromium fixture
+from .test_browser import _page, admin_login, browser  # noqa: F401 - the shared Chromium fixture
 
 # Playwright's sync API runs an event loop in the main thread; the browser test's ORM
 # calls run there too, outside that loop, so Django's async-safety guard does not apply.
@@ -620,10 +620,7 @@ def test_in_a_browser_the_stock_field_suggests_and_preview_opens_a_new_tab(
     Category.objects.create(name="证券日报", slug="zhengquanribao")
     StockReference.objects.create(market=1, code="600519", name="贵州茅台")
     page = _page(browser, 1280, live_server.url)
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "chief")
-    page.fill("#id_password", "pw-chief-123")
-    page.click("input[type=submit]")
+    admin_login(page, live_server.url, "chief", "pw-chief-123")
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.fill("#id_title", "贵州茅台发布年报")
     page.select_option("#id_category", label="证券日报")
