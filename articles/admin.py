@@ -166,6 +166,16 @@ class ArticleAdminForm(forms.ModelForm):
             images.validate_image_upload(cover)
         return cover
 
+    def _post_clean(self):
+        super()._post_clean()
+        # Write a new cover to the media storage now, not during the model save: a full
+        # disk or a read-only media folder is then a form error and nothing is saved.
+        if not self.errors:
+            try:
+                images.store_field_upload(self.instance.cover)
+            except images.ImageProcessingError as exc:
+                self.add_error("cover", exc.message)
+
     def clean_stock_codes(self):
         tokens = stocks.parse_stock_codes(self.cleaned_data["stock_codes"])
         may_create = self.user is None or self.user.has_perm("articles.add_stockreference")

@@ -15,7 +15,13 @@ Contract (other modules call exactly these):
   Chinese message in `str(exc)` and `exc.message`) when the media storage cannot be read or
   written (full disk, read-only folder) or the stored file cannot be decoded.
 - `store_upload(uploaded_file) -> StoredImage` (used by the editor's upload view) validates,
-  stores the file as `uploads/YYYY/MM/<hash>.<ext>` and builds its renditions.
+  stores the file as `uploads/YYYY/MM/<hash>.<ext>` and builds its renditions; when the
+  storage fails it raises ImageProcessingError and leaves no file behind.
+- `store_field_upload(field_file)` writes a model's new upload (a cover) to storage during
+  form validation, so a storage failure becomes a form error instead of a 500 mid-save.
+
+A write that fails half-way (full disk) never leaves a truncated file: names are content
+hashes that later saves reuse, so one would otherwise be served for good.
 
 Renditions are made once, when a cover is saved or an image uploaded, never per request: a
 list thumbnail (400 px wide) and an article size (1,200 px wide), each as JPEG and WebP,
@@ -256,8 +262,32 @@ def _write_over(storage, name: str, data: bytes) -> str:
     return name
 
 
+def _discard(storage, name: str) -> None:
+    """Remove what a failed write left at `name` (a partly written file), if anything."""
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError as exc:  # a read-only folder: then nothing was written either
+        logger.warning("Could not remove the partly written %s: %s", name, exc)
+
+
+def _save_fully(storage, name: str, content, max_length=None) -> str:
+    """`storage.save`, but a failed write (full disk) leaves no truncated file behind.
+
+    Django's FileSystemStorage keeps whatever it wrote before the error. Our names are
+    content hashes that later saves look for and reuse, so a truncated file would be
+    served for good: remove it.
+    """
+    available = storage.get_available_name(name, max_length=max_length)
+    try:
+        return storage.save(available, content, max_length=max_length)
+    except OSError:
+        _discard(storage, available)
+        raise
+
+
 def _save_new(storage, name: str, data: bytes) -> None:
-    saved = storage.save(name, ContentFile(data))
+    saved = _save_fully(storage, name, ContentFile(data))
     if saved != name:
         # Another process wrote the same rendition a moment ago; theirs is identical.
         storage.delete(saved)
@@ -385,6 +415,33 @@ def _orientation(image: Image.Image):
         return None
 
 
+# --- Covers ----------------------------------------------------------------------------------
+
+
+def store_field_upload(field_file) -> None:
+    """Write a model's new, not yet stored upload (`article.cover`) to its storage now.
+
+    Django would write it during the model save, where a full disk or a read-only media
+    folder is a 500 in the middle of saving. A form calls this from its validation
+    instead, so the failure is a form error and nothing is saved: it raises
+    ImageProcessingError (STORAGE_WRITE_ERROR), leaving no partly written file. Afterwards
+    the file counts as stored (`_committed`) and the model save does not write it again.
+    """
+    if not field_file or getattr(field_file, "_committed", True):
+        return
+    instance, model_field = field_file.instance, field_file.field
+    upload = field_file.file
+    name = model_field.generate_filename(instance, upload.name)
+    try:
+        stored = _save_fully(model_field.storage, name, upload, max_length=model_field.max_length)
+    except OSError as exc:
+        logger.error("Cannot store uploaded file %s: %s", name, exc)
+        raise ImageProcessingError(STORAGE_WRITE_ERROR) from exc
+    field_file.name = stored
+    setattr(instance, model_field.attname, stored)
+    field_file._committed = True
+
+
 # --- Editor uploads ---------------------------------------------------------------------------
 
 
@@ -402,14 +459,22 @@ def store_upload(uploaded_file, storage=None) -> StoredImage:
     digest = hashlib.sha256(data).hexdigest()
     month = timezone.localtime().strftime("%Y/%m")
     name = posixpath.join(UPLOAD_DIR, month, f"{digest[:32]}.{info.extension}")
+    written = False
     try:
         if not storage.exists(name):
             _save_new(storage, name, data)
+            written = True
     except OSError as exc:
         logger.error("Cannot store uploaded image %s: %s", name, exc)
         raise ImageProcessingError(STORAGE_WRITE_ERROR) from exc
     target = _Stored(name, storage)
-    renditions = build_renditions(target)
+    try:
+        renditions = build_renditions(target)
+    except ImageProcessingError:
+        # The editor gets an error and no URL: keep no original that nothing points at.
+        if written:
+            _discard(storage, target.name)
+        raise
     return StoredImage(
         name=target.name,
         url=storage.url(target.name),

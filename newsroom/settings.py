@@ -5,9 +5,11 @@ safe for `make run` on 127.0.0.1; `DJANGO_ENV=production` turns the defaults tha
 are only fit for a laptop into hard errors.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "taggit",
+    # Admin login rate limit (see AXES_* below); its AccessAttempt log is in the admin.
+    "axes",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
     # Only for its static files: the bundled, self-hosted TinyMCE that the article body
     # editor (articles.editor.RichTextWidget) loads. Its own widget is not used.
     "tinymce",
@@ -53,6 +59,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that may query the database, so every page (a 503 too) has it.
+    "csp.middleware.CSPMiddleware",
+    # Outside the page cache and sessions, which query the database themselves: a
+    # database outage anywhere below becomes a branded 503 (newsroom/middleware.py).
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     # Outside the page cache, so a cached page also answers If-None-Match with a 304.
     "django.middleware.http.ConditionalGetMiddleware",
     # Before sessions and auth: a cached page for an anonymous reader costs no query.
@@ -64,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -99,7 +112,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections are checked before each request reuses them, so after a
+# database outage the site recovers by itself (newsroom/middleware.py answers 503
+# meanwhile). SQLite opens a connection per request anyway.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://newsroom")}
 
@@ -157,13 +173,61 @@ SITE_HOSTS = env.list("NEWSROOM_SITE_HOSTS", default=[]) or [
     h for h in ALLOWED_HOSTS if h and not h.startswith((".", "["))
 ]
 
+# --- Security headers and production posture (SECURITY.md lists them all) ---------
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# The CSRF cookie stays readable by our own script on purpose: the body editor's
+# image upload (static/js/rich-text-editor.js) falls back to it for the X-CSRFToken
+# header. Django's docs: HttpOnly on it buys nothing, the token is in every form.
+CSRF_COOKIE_HTTPONLY = False
+
+# Content-Security-Policy (django-csp 4). No inline script anywhere: every script is
+# a static file of ours (the admin's, TinyMCE's, static/js/); the JSON-LD block on
+# article pages is data, not script, and CSP does not apply to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # TinyMCE (the body editor) and Django's admin widgets set inline style
+        # attributes and <style> elements at run time (positioning menus, dialogs and
+        # the editor frame); styles cannot run code, so this is the one relaxation.
+        "style-src": [SELF, "'unsafe-inline'"],
+        # data: and blob: are the editor's pasted or dropped pictures before they are
+        # uploaded (rich-text-editor.js swaps them for our /media/ copy). Pages never
+        # show another host's image: the sanitizer turns those into links.
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        # No one frames us (X-Frame-Options: DENY says the same to old browsers).
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Reverse proxy (nginx, see README "Deploying"): the header it sets to tell Django the
+# original request was HTTPS, as "HEADER,value"; empty when nothing sits in front.
+_proxy_ssl = env.list(
+    "DJANGO_SECURE_PROXY_SSL_HEADER",
+    default=["HTTP_X_FORWARDED_PROTO", "https"] if PRODUCTION else [],
+)
+if _proxy_ssl:
+    if len(_proxy_ssl) != 2:
+        raise ImproperlyConfigured(
+            "DJANGO_SECURE_PROXY_SSL_HEADER must be HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl)
+# How many proxies append to X-Forwarded-For in front of us; the login rate limit
+# takes the client's address from there (newsroom.middleware.client_ip).
+NEWSROOM_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1 if PRODUCTION else 0)
 
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -171,11 +235,37 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Admin login rate limit (django-axes) -------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one user name from one address, that
+# pair is refused (429) for the cool-off time; a success resets the count. Keyed on
+# the pair, so an attacker cannot lock a real editor out from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes requires: it refuses a locked-out login before any check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+_COOLOFF_MINUTES = env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.middleware.client_ip"
+AXES_COOLOFF_MESSAGE = (
+    f"登录失败次数过多，已暂时锁定。请 {_COOLOFF_MINUTES} 分钟后再试，或请管理员解锁。"
+)
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已锁定。请联系管理员解锁。"
+# Log failures, not every successful login (the admin's history shows those).
+AXES_DISABLE_ACCESS_LOG = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # django-axes announces itself at INFO on every start; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
