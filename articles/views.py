@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
-from . import listings
+from . import charts, listings
 from .models import Article, Category, LegacyRedirect, StockReference
 
 
@@ -108,11 +108,21 @@ class StockView(ArticleListMixin, ListView):
         self.stock = get_object_or_404(
             StockReference, market=self.kwargs["market"], code=self.kwargs["code"]
         )
-        return super().get_queryset().filter(stock_links__stock=self.stock)
+        articles = super().get_queryset().filter(stock_links__stock=self.stock)
+        # ?day=YYYY-MM-DD, where a bar of the news-flow chart links: that China day only.
+        self.day = charts.parse_day(self.request.GET.get("day"))
+        if self.day:
+            articles = articles.filter(**charts.day_bounds(self.day))
+        return articles
+
+    def get_paginate_by(self, queryset):
+        # One stock's day fits on one page, so the chart's links need no ?page=.
+        return 100 if self.day else self.paginate_by
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             stock=self.stock,
+            day=self.day,
             breadcrumbs=[
                 ("证券", reverse("articles:stocks")),
                 (self.stock.name or self.stock.code, None),

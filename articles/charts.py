@@ -1,0 +1,584 @@
+"""News-flow charts: how often a stock, a tag or a section is in the news.
+
+Two halves in one module, so any template can draw a chart through
+`articles.templatetags.charts`:
+
+- **Aggregation** returns plain data (lists of `(date, count)`, zero-filled). Every
+  number starts from `Article.objects.published()`, the single rule for what the
+  public may see, so drafts and scheduled articles never count. Each chart is one or
+  two aggregate queries (GROUP BY day in the database, on the indexed columns
+  `status`/`published_at`, `category`, `ArticleStock.stock`); no article is loaded
+  into Python.
+- **Rendering** turns that data into inline SVG built with `format_html`, with a
+  `<title>` and `<desc>` for screen readers. No script, no external file: colours
+  come from CSS classes in `static/css/charts.css`, which take them from the page's
+  own custom properties.
+
+Days are China days (Asia/Shanghai): an article published at 00:00 Beijing time
+belongs to that day, whatever the database's time zone. Charts are drawn inside
+pages that `articles.pagecache` caches whole, so they share its invalidation; the
+only "now" they read (today's date, the last 24 hours) moves less within a page's
+cache lifetime (at most five minutes) than anything a reader could notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Article, ArticleStock, Category, ImportRun, StockReference
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+# ?range= values of the news-flow charts: (label, days back from today, None = all time).
+RANGES = {"90d": ("近 90 天", 90), "1y": ("近 1 年", 365), "all": ("全部", None)}
+DEFAULT_RANGE = "90d"
+# An all-time chart longer than this is drawn by month, so bars stay readable.
+MAX_DAILY_BUCKETS = 366
+RELATED_LIMIT = 8
+HOT_LIMIT = 8
+SPARKLINE_DAYS = 14
+DASHBOARD_DAYS = 30
+
+
+# ---------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------
+
+
+def today() -> date:
+    """Today in China."""
+    return timezone.localdate(timezone=CHINA)
+
+
+def day_start(day: date) -> datetime:
+    """00:00 Beijing time on `day`, as an aware datetime."""
+    return datetime.combine(day, time.min, tzinfo=CHINA)
+
+
+def parse_day(value) -> date | None:
+    """A `YYYY-MM-DD` query parameter as a date, or None for anything else."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    # Far-off years would overflow the next day's midnight in UTC.
+    return day if 1900 <= day.year <= 9000 else None
+
+
+def day_bounds(day: date) -> dict:
+    """Filter kwargs for articles published on `day` (China time)."""
+    return {"published_at__gte": day_start(day), "published_at__lt": day_start(day + timedelta(1))}
+
+
+def parse_range(value) -> str:
+    """A valid ?range= key; anything else falls back to the 90-day default."""
+    return value if value in RANGES else DEFAULT_RANGE
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(n) for n in range((end - start).days + 1)]
+
+
+# ---------------------------------------------------------------------------
+# Aggregation
+# ---------------------------------------------------------------------------
+
+
+def daily_counts(start: date | None, end: date, **filters) -> list[tuple[date, int]]:
+    """Published articles per China day from `start` to `end` (inclusive), zero-filled.
+
+    `filters` narrow `Article.objects.published()` (e.g. `category=…`,
+    `stock_links__stock=…`, `tags=…`); each of those joins matches an article at most
+    once, so counting rows counts articles. One query. With `start=None` the series
+    begins on the first day that has an article (and is empty when none has).
+    """
+    articles = Article.objects.published().filter(
+        published_at__lt=day_start(end + timedelta(1)), **filters
+    )
+    if start is not None:
+        articles = articles.filter(published_at__gte=day_start(start))
+    rows = (
+        articles.annotate(day=TruncDate("published_at", tzinfo=CHINA))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row["day"]: row["n"] for row in rows}
+    if start is None:
+        if not counts:
+            return []
+        start = min(counts)
+    return [(day, counts.get(day, 0)) for day in _days(start, end)]
+
+
+def by_month(points: list[tuple[date, int]]) -> list[tuple[date, int]]:
+    """Daily points folded into calendar months (dated the 1st), zeros kept."""
+    months: dict[date, int] = {}
+    for day, n in points:
+        key = day.replace(day=1)
+        months[key] = months.get(key, 0) + n
+    return list(months.items())
+
+
+@dataclass
+class Series:
+    """A zero-filled news-flow series, ready to draw."""
+
+    points: list[tuple[date, int]]
+    range_key: str = DEFAULT_RANGE
+    bucket: str = "day"  # or "month"
+    total: int = field(init=False)
+    peak: tuple[date, int] | None = field(init=False)
+
+    def __post_init__(self):
+        self.total = sum(n for _, n in self.points)
+        self.peak = max(self.points, key=lambda p: p[1]) if self.total else None
+
+    @property
+    def start(self) -> date | None:
+        return self.points[0][0] if self.points else None
+
+    @property
+    def end(self) -> date | None:
+        return self.points[-1][0] if self.points else None
+
+    @property
+    def range_label(self) -> str:
+        return RANGES[self.range_key][0]
+
+
+def news_flow(range_key: str = DEFAULT_RANGE, *, end: date | None = None, **filters) -> Series:
+    """The news-flow series of whatever `filters` select (a stock, a tag, a section).
+
+    90 days and one year end today; "all" runs from the first published article to
+    today, by month when that is longer than a year.
+    """
+    range_key = parse_range(range_key)
+    end = end or today()
+    days_back = RANGES[range_key][1]
+    start = end - timedelta(days_back - 1) if days_back else None
+    points = daily_counts(start, end, **filters)
+    if range_key == "all" and len(points) > MAX_DAILY_BUCKETS:
+        return Series(by_month(points), range_key, "month")
+    return Series(points, range_key)
+
+
+def stock_flow(stock: StockReference, range_key: str = DEFAULT_RANGE, **kw) -> Series:
+    return news_flow(range_key, stock_links__stock=stock, **kw)
+
+
+def category_flow(category: Category, range_key: str = DEFAULT_RANGE, **kw) -> Series:
+    return news_flow(range_key, category=category, **kw)
+
+
+def tag_flow(tag, range_key: str = DEFAULT_RANGE, **kw) -> Series:
+    return news_flow(range_key, tags=tag, **kw)
+
+
+@dataclass
+class StockCount:
+    """A security and a number of published articles (a row of a ranking)."""
+
+    market: int
+    code: str
+    name: str
+    count: int
+    id: int = 0
+    sparkline: list[tuple[date, int]] = field(default_factory=list)
+
+    @property
+    def symbol(self) -> str:
+        return f"{self.market}.{self.code}"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.code
+
+    def get_absolute_url(self) -> str:
+        return StockReference(market=self.market, code=self.code).get_absolute_url()
+
+
+def _stock_rows(links, limit: int) -> list[StockCount]:
+    """Rank the stocks of `links` (ArticleStock rows) by how many articles mention them.
+
+    Sector boards (market 90) are not securities and are left out.
+    """
+    rows = (
+        links.exclude(stock__market=StockReference.SECTOR_MARKET)
+        .values("stock_id", "stock__market", "stock__code", "stock__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "stock__market", "stock__code")[:limit]
+    )
+    return [
+        StockCount(r["stock__market"], r["stock__code"], r["stock__name"], r["n"], r["stock_id"])
+        for r in rows
+    ]
+
+
+def related_stocks(stock: StockReference, limit: int = RELATED_LIMIT) -> list[StockCount]:
+    """The securities most often mentioned in the same published articles as `stock`.
+
+    One query: ArticleStock joined to itself through the articles that mention
+    `stock` (the unique article/stock index), grouped by the other stock.
+    """
+    articles = Article.objects.published().filter(stock_links__stock=stock).values("pk")
+    links = ArticleStock.objects.filter(article__in=articles).exclude(stock=stock)
+    return _stock_rows(links, limit)
+
+
+@dataclass
+class HotStocks:
+    """The home page's "今日热股": what the ranking covers, and the ranked stocks."""
+
+    stocks: list[StockCount]
+    recent: bool  # True: the last 24 hours; False: the newest day with articles
+    day: date | None  # the last day of the sparklines
+    days: list[date] = field(default_factory=list)
+
+
+def hot_stocks(
+    limit: int = HOT_LIMIT, days: int = SPARKLINE_DAYS, newest: datetime | None = None
+) -> HotStocks:
+    """The most-mentioned securities of the last 24 hours, each with a sparkline.
+
+    When nothing was published in the last 24 hours (a quiet weekend, an archive),
+    the newest China day that has articles is ranked instead, and the sparklines end
+    on that day. `newest` is the time of the newest published article when the
+    caller already knows it (the home page's lead story); otherwise one indexed query
+    finds it. Then one query ranks the stocks and one fetches every sparkline at once.
+    """
+    now = timezone.now()
+    if not newest:
+        newest = Article.objects.published().values_list("published_at", flat=True).first()
+    if newest is None:
+        return HotStocks([], True, None)
+    recent = newest >= now - timedelta(hours=24)
+    if recent:
+        window = {"published_at__gte": now - timedelta(hours=24)}
+        last_day = today()
+    else:
+        last_day = timezone.localtime(newest, CHINA).date()
+        window = day_bounds(last_day)
+    ranked = _stock_rows(
+        ArticleStock.objects.filter(
+            article__in=Article.objects.published().filter(**window).values("pk")
+        ),
+        limit,
+    )
+    first_day = last_day - timedelta(days - 1)
+    span = _days(first_day, last_day)
+    if ranked:
+        spark_articles = Article.objects.published().filter(
+            published_at__gte=day_start(first_day),
+            published_at__lt=day_start(last_day + timedelta(1)),
+        )
+        rows = (
+            ArticleStock.objects.filter(
+                stock_id__in=[s.id for s in ranked], article__in=spark_articles.values("pk")
+            )
+            .annotate(day=TruncDate("article__published_at", tzinfo=CHINA))
+            .values("stock_id", "day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts = {(r["stock_id"], r["day"]): r["n"] for r in rows}
+        for stock in ranked:
+            stock.sparkline = [(day, counts.get((stock.id, day), 0)) for day in span]
+    return HotStocks(ranked, recent, last_day, span)
+
+
+@dataclass
+class Dashboard:
+    """What the admin index shows above the app list."""
+
+    days: list[date]
+    categories: list[tuple[int, str]]  # (id, name) of the sections with articles, menu order
+    matrix: dict[tuple[date, int], int]  # (day, category id) -> published articles
+    totals: list[int]  # per day, all sections
+    drafts: int
+    scheduled: list
+    scheduled_count: int
+    import_runs: list
+    newest: datetime | None = None  # the latest publication, when the 30 days are empty
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals)
+
+    def rows(self):
+        """[(day, [count per category], total)] for the data table."""
+        return [
+            (day, [self.matrix.get((day, cid), 0) for cid, _ in self.categories], total)
+            for day, total in zip(self.days, self.totals, strict=True)
+        ]
+
+
+def dashboard(days: int = DASHBOARD_DAYS, scheduled_limit: int = 8, runs: int = 5) -> Dashboard:
+    """Articles published per day and section over `days`, drafts, the schedule, imports."""
+    end = today()
+    start = end - timedelta(days - 1)
+    rows = (
+        Article.objects.published()
+        .filter(published_at__gte=day_start(start))
+        .annotate(day=TruncDate("published_at", tzinfo=CHINA))
+        .values("day", "category_id", "category__name", "category__position")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    matrix: dict[tuple[date, int], int] = {}
+    names: dict[int, tuple] = {}
+    for r in rows:
+        matrix[(r["day"], r["category_id"])] = r["n"]
+        names[r["category_id"]] = (r["category__position"], r["category__name"])
+    categories = [
+        (cid, name) for cid, (_, name) in sorted(names.items(), key=lambda kv: (kv[1], kv[0]))
+    ]
+    span = _days(start, end)
+    totals = [sum(matrix.get((day, cid), 0) for cid, _ in categories) for day in span]
+    scheduled = list(
+        Article.objects.scheduled()
+        .order_by("published_at", "id")
+        .only("title", "published_at")[: scheduled_limit + 1]
+    )
+    scheduled_count = len(scheduled)
+    if scheduled_count > scheduled_limit:
+        scheduled_count = Article.objects.scheduled().count()
+    newest = None
+    if not matrix:
+        newest = Article.objects.published().values_list("published_at", flat=True).first()
+    return Dashboard(
+        days=span,
+        categories=categories,
+        matrix=matrix,
+        totals=totals,
+        drafts=Article.objects.drafts().count(),
+        scheduled=scheduled[:scheduled_limit],
+        scheduled_count=scheduled_count,
+        import_runs=list(ImportRun.objects.filter(dry_run=False)[:runs]),
+        newest=newest,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Rendering (inline SVG)
+# ---------------------------------------------------------------------------
+
+# Height of the drawing in viewBox units; CSS gives the SVG its pixel height and the
+# width of its box, and the bars stretch to fit (preserveAspectRatio="none").
+PLOT_HEIGHT = 100
+PLOT_TOP = 6  # room above the highest bar
+SLOT = 10  # width of one bar's slot in viewBox units
+SERIES_CLASSES = 8  # .chart-s0 … .chart-s7 in charts.css
+
+
+def chart_id(*parts) -> str:
+    """A stable element id for a chart (the same page renders the same ids)."""
+    key = "|".join(str(p) for p in parts)
+    return "chart-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def day_label(day: date, bucket: str = "day") -> str:
+    if bucket == "month":
+        return f"{day.year}年{day.month}月"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _fmt(value: float) -> str:
+    """Compact number for SVG attributes (no exponent, at most 2 decimals)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _scale(max_count: int) -> float:
+    return (PLOT_HEIGHT - PLOT_TOP) / max_count if max_count else 0
+
+
+def _svg_open(
+    vb_width: float, vb_height: float, cid: str, title: str, desc: str, css: str = "", **attrs
+) -> SafeString:
+    extra = format_html_join("", ' {}="{}"', attrs.items())
+    return format_html(
+        '<svg class="chart-svg{}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
+        'preserveAspectRatio="none" aria-labelledby="{}-title {}-desc"{}>'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
+        f" {css}" if css else "",
+        _fmt(vb_width),
+        _fmt(vb_height),
+        cid,
+        cid,
+        extra,
+        cid,
+        title,
+        cid,
+        desc,
+    )
+
+
+def _grid(width: float, max_count: int) -> SafeString:
+    """A line at the top value and at the baseline (the zero line)."""
+    top = PLOT_HEIGHT - max_count * _scale(max_count) if max_count else PLOT_TOP
+    return format_html(
+        '<line class="chart-grid" x1="0" x2="{w}" y1="{t}" y2="{t}" '
+        'vector-effect="non-scaling-stroke"/>'
+        '<line class="chart-axis" x1="0" x2="{w}" y1="{b}" y2="{b}" '
+        'vector-effect="non-scaling-stroke"/>',
+        w=_fmt(width),
+        t=_fmt(top),
+        b=PLOT_HEIGHT,
+    )
+
+
+def bar_chart_svg(series: Series, *, cid: str, title: str, desc: str, href=None) -> SafeString:
+    """One bar per day (or month), zero days drawn as a stub on the baseline.
+
+    `href(day, bucket)` gives the link of a bar (or None); the bars that have
+    articles link to them, each with its own accessible name. The SVG has no text of its own: axis
+    labels are HTML beside it, so they stay legible when the chart is squeezed.
+    """
+    points = series.points
+    n = len(points)
+    width = n * SLOT
+    gap = 2 if n <= 120 else 0.6
+    max_count = series.peak[1] if series.peak else 0
+    scale = _scale(max_count)
+    parts = [_svg_open(width, PLOT_HEIGHT, cid, title, desc), _grid(width, max_count)]
+    for i, (day, count) in enumerate(points):
+        x = i * SLOT + gap / 2
+        label = f"{day_label(day, series.bucket)}：{count} 篇"
+        if not count:
+            parts.append(
+                format_html(
+                    '<rect class="chart-zero" x="{}" y="{}" width="{}" height="1"/>',
+                    _fmt(x),
+                    PLOT_HEIGHT - 1,
+                    _fmt(SLOT - gap),
+                )
+            )
+            continue
+        height = max(count * scale, 1.5)
+        is_peak = series.peak is not None and count == series.peak[1]
+        bar = format_html(
+            '<rect class="chart-hit" x="{x}" y="0" width="{w}" height="{h}"/>'
+            '<rect class="chart-bar{peak}" x="{x}" y="{y}" width="{bw}" height="{bh}"/>',
+            x=_fmt(i * SLOT),
+            w=SLOT,
+            h=PLOT_HEIGHT,
+            peak=" chart-peak" if is_peak else "",
+            y=_fmt(PLOT_HEIGHT - height),
+            bw=_fmt(SLOT - gap),
+            bh=_fmt(height),
+        )
+        url = href(day, series.bucket) if href else None
+        if url:
+            parts.append(
+                format_html(
+                    '<a href="{}" aria-label="{}，查看文章"><title>{}</title>{}</a>',
+                    url,
+                    label,
+                    label,
+                    bar,
+                )
+            )
+        else:
+            parts.append(format_html("<g><title>{}</title>{}</g>", label, bar))
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(parts))
+
+
+def sparkline_svg(points: list[tuple[date, int]], *, cid: str, title: str, desc: str) -> SafeString:
+    """A small line with its area, one point per day, zeros on the baseline."""
+    width, height = 84, 24
+    n = len(points)
+    max_count = max((c for _, c in points), default=0)
+    step = width / (n - 1) if n > 1 else 0
+    pad = 2
+
+    def y(count):
+        if not max_count:
+            return height - pad
+        return height - pad - count * (height - 2 * pad) / max_count
+
+    coords = [(i * step, y(count)) for i, (_, count) in enumerate(points)]
+    line = " ".join(f"{_fmt(x)},{_fmt(yy)}" for x, yy in coords)
+    area = f"M0,{height} L" + " L".join(f"{_fmt(x)},{_fmt(yy)}" for x, yy in coords)
+    area += f" L{_fmt(width)},{height} Z"
+    last_x, last_y = coords[-1] if coords else (0, height - pad)
+    return format_html(
+        '{}<path class="chart-area" d="{}"/>'
+        '<polyline class="chart-line" points="{}" vector-effect="non-scaling-stroke"/>'
+        '<circle class="chart-dot" cx="{}" cy="{}" r="2"/></svg>',
+        _svg_open(
+            width, height, cid, title, desc, "chart-spark", role="img", width=width, height=height
+        ),
+        area,
+        line,
+        _fmt(last_x),
+        _fmt(last_y),
+    )
+
+
+def stacked_chart_svg(board: Dashboard, *, cid: str, title: str, desc: str) -> SafeString:
+    """One column per day, stacked by section (series colours .chart-s0 …)."""
+    n = len(board.days)
+    width = n * SLOT
+    max_total = max(board.totals, default=0)
+    scale = _scale(max_total)
+    parts = [_svg_open(width, PLOT_HEIGHT, cid, title, desc, role="img"), _grid(width, max_total)]
+    for i, day in enumerate(board.days):
+        x = i * SLOT + 1
+        if not board.totals[i]:
+            parts.append(
+                format_html(
+                    '<rect class="chart-zero" x="{}" y="{}" width="{}" height="1"/>',
+                    x,
+                    PLOT_HEIGHT - 1,
+                    SLOT - 2,
+                )
+            )
+            continue
+        top = PLOT_HEIGHT
+        for index, (category_id, name) in enumerate(board.categories):
+            count = board.matrix.get((day, category_id), 0)
+            if not count:
+                continue
+            height = count * scale
+            top -= height
+            parts.append(
+                format_html(
+                    '<rect class="chart-s{}" x="{}" y="{}" width="{}" height="{}">'
+                    "<title>{}：{} {} 篇</title></rect>",
+                    index % SERIES_CLASSES,
+                    x,
+                    _fmt(top),
+                    SLOT - 2,
+                    _fmt(height),
+                    day_label(day),
+                    name,
+                    count,
+                )
+            )
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(parts))
+
+
+def flow_description(series: Series, subject: str) -> str:
+    """The <desc> of a news-flow chart: period, total and the busiest day, in words."""
+    if not series.points:
+        return f"{subject}还没有已发布的文章。"
+    period = f"{day_label(series.start, series.bucket)}至{day_label(series.end, series.bucket)}"
+    unit = "每月" if series.bucket == "month" else "每天"
+    text = f"{period}{unit}{subject}的已发布文章数，共 {series.total} 篇"
+    if series.peak:
+        text += f"，最多的是{day_label(series.peak[0], series.bucket)}（{series.peak[1]} 篇）"
+    return text + "。"

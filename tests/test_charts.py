@@ -1,0 +1,497 @@
+"""News-flow charts: the numbers (per China day, zero-filled, published only), the SVG,
+the pages that show them, their links, their query counts and their caching."""
+
+import re
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import charts
+from articles.models import Article, ImportRun
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china(*args) -> datetime:
+    return datetime(*args, tzinfo=CHINA)
+
+
+def days_ago(n: int, hour: int = 10) -> datetime:
+    """`hour` o'clock China time, `n` days before today (China)."""
+    day = charts.today() - timedelta(n)
+    return china(day.year, day.month, day.day, hour)
+
+
+def svg_of(html: str, klass: str = "chart-svg") -> str:
+    match = re.search(rf'<svg class="{klass}[^"]*".*?</svg>', html, re.S)
+    assert match, f"no <svg class={klass}> in the page"
+    return match.group(0)
+
+
+class _Checker(HTMLParser):
+    """Fails on tags that are opened and closed out of order (broken nesting)."""
+
+    VOID = {"br", "img", "input", "link", "meta", "source", "hr", "rect", "line", "circle"}
+    VOID |= {"path", "polyline"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-5:])
+        self.stack.pop()
+
+
+def assert_well_formed(fragment: str):
+    checker = _Checker()
+    checker.feed(fragment)
+    assert checker.stack == []
+
+
+# --- aggregation -------------------------------------------------------------------
+
+
+def test_daily_counts_count_published_articles_per_day_and_fill_empty_days_with_zero(
+    make_article,
+):
+    """Days without articles are zeros in the series, not gaps."""
+    make_article(published_at=china(2024, 3, 1, 9))
+    make_article(published_at=china(2024, 3, 1, 18))
+    make_article(published_at=china(2024, 3, 4, 12))
+    series = charts.daily_counts(date(2024, 2, 29), date(2024, 3, 5))
+    assert series == [
+        (date(2024, 2, 29), 0),
+        (date(2024, 3, 1), 2),
+        (date(2024, 3, 2), 0),
+        (date(2024, 3, 3), 0),
+        (date(2024, 3, 4), 1),
+        (date(2024, 3, 5), 0),
+    ]
+
+
+def test_a_day_runs_from_midnight_to_midnight_beijing_time(make_article):
+    """23:59:59 and 00:00 China time fall on different days, though both are 'the same
+    UTC day' (15:59:59 and 16:00 UTC)."""
+    make_article(published_at=datetime(2024, 3, 1, 15, 59, 59, tzinfo=ZoneInfo("UTC")))
+    make_article(published_at=datetime(2024, 3, 1, 16, 0, 0, tzinfo=ZoneInfo("UTC")))
+    make_article(published_at=china(2024, 3, 2, 23, 59, 59))
+    assert charts.daily_counts(date(2024, 3, 1), date(2024, 3, 3)) == [
+        (date(2024, 3, 1), 1),
+        (date(2024, 3, 2), 2),
+        (date(2024, 3, 3), 0),
+    ]
+
+
+def test_drafts_and_scheduled_articles_never_count(make_article, make_stock, category):
+    """Only what readers can see is in the numbers."""
+    nio = make_stock(106, "NIO", "蔚来")
+    make_article(published_at=days_ago(1), stocks=[nio], tags=["新能源"])
+    make_article(
+        published_at=days_ago(1), stocks=[nio], tags=["新能源"], status=Article.Status.DRAFT
+    )
+    make_article(published_at=timezone.now() + timedelta(hours=2), stocks=[nio], tags=["新能源"])
+    from taggit.models import Tag
+
+    tag = Tag.objects.get(name="新能源")
+    for series in (
+        charts.stock_flow(nio),
+        charts.category_flow(category),
+        charts.tag_flow(tag),
+        charts.news_flow("all"),
+    ):
+        assert series.total == 1
+    assert charts.dashboard().total == 1
+    assert [s.count for s in charts.hot_stocks().stocks] == [1]
+
+
+def test_ranges_end_today_and_bad_values_fall_back_to_ninety_days(make_article, make_stock):
+    """90 days and a year end today; "all" starts at the first article."""
+    stock = make_stock(1, "600519", "贵州茅台")
+    make_article(published_at=days_ago(200), stocks=[stock])
+    make_article(published_at=days_ago(3), stocks=[stock])
+    ninety = charts.stock_flow(stock, "90d")
+    assert len(ninety.points) == 90 and ninety.end == charts.today() and ninety.total == 1
+    year = charts.stock_flow(stock, "1y")
+    assert len(year.points) == 365 and year.total == 2
+    everything = charts.stock_flow(stock, "all")
+    assert everything.start == charts.today() - timedelta(200) and everything.total == 2
+    assert everything.bucket == "day" and len(everything.points) == 201
+    for bogus in ("", "7d", None, "ALL", "1y; drop"):
+        assert charts.stock_flow(stock, bogus).range_key == "90d"
+
+
+def test_all_time_longer_than_a_year_is_drawn_by_month(make_article, make_stock):
+    """Five years of days would be hairlines; months stay readable, zeros kept."""
+    stock = make_stock(1, "600519")
+    make_article(published_at=days_ago(800), stocks=[stock])
+    make_article(published_at=days_ago(2), stocks=[stock])
+    series = charts.stock_flow(stock, "all")
+    assert series.bucket == "month"
+    assert all(day.day == 1 for day, _ in series.points)
+    assert series.total == 2 and 0 in [n for _, n in series.points]
+    assert series.points[-1][0] == charts.today().replace(day=1)
+
+
+def test_an_empty_all_time_series_has_no_points(make_stock):
+    assert charts.stock_flow(make_stock(1, "600000"), "all").points == []
+
+
+def test_related_stocks_count_articles_mentioning_both(make_article, make_stock):
+    """相关个股: co-mentions, most first, never the stock itself, sector boards left out."""
+    nio, baba, bidu = make_stock(106, "NIO"), make_stock(106, "BABA"), make_stock(105, "BIDU")
+    board = make_stock(90, "BK1037", "新能源车")
+    make_article(stocks=[nio, baba, board])
+    make_article(stocks=[baba, nio])
+    make_article(stocks=[nio, bidu])
+    make_article(stocks=[baba, bidu])  # no NIO
+    make_article(stocks=[nio, bidu], status=Article.Status.DRAFT)
+    related = charts.related_stocks(nio)
+    assert [(s.code, s.count) for s in related] == [("BABA", 2), ("BIDU", 1)]
+
+
+def test_hot_stocks_rank_the_last_24_hours_with_14_day_sparklines(make_article, make_stock):
+    """今日热股: the most-mentioned securities of the last day, each with its last 14 days."""
+    a, b, c = make_stock(1, "600519", "贵州茅台"), make_stock(0, "300750"), make_stock(106, "NIO")
+    make_article(published_at=timezone.now() - timedelta(hours=2), stocks=[a, b])
+    make_article(published_at=timezone.now() - timedelta(hours=3), stocks=[a])
+    make_article(published_at=timezone.now() - timedelta(hours=30), stocks=[c])
+    make_article(published_at=days_ago(5), stocks=[a])
+    make_article(published_at=days_ago(20), stocks=[a])  # outside the sparkline
+    board = charts.hot_stocks()
+    assert board.recent and board.day == charts.today()
+    assert [(s.code, s.count) for s in board.stocks] == [("600519", 2), ("300750", 1)]
+    spark = dict(board.stocks[0].sparkline)
+    assert len(spark) == 14 and sum(spark.values()) == 3
+    assert spark[charts.today() - timedelta(5)] == 1
+
+
+def test_hot_stocks_fall_back_to_the_newest_day_with_articles(make_article, make_stock):
+    """An archive (or a quiet weekend) still shows its last busy day."""
+    a, b = make_stock(1, "600519"), make_stock(0, "300750")
+    make_article(published_at=china(2022, 6, 22, 10), stocks=[a, b])
+    make_article(published_at=china(2022, 6, 22, 0, 5), stocks=[b])
+    make_article(published_at=china(2022, 6, 21, 23, 55), stocks=[a])  # the day before
+    make_article(published_at=china(2022, 6, 23, 9), stocks=[a], status=Article.Status.DRAFT)
+    board = charts.hot_stocks()
+    assert not board.recent and board.day == date(2022, 6, 22)
+    assert [(s.code, s.count) for s in board.stocks] == [("300750", 2), ("600519", 1)]
+    assert board.stocks[1].sparkline[-2:] == [(date(2022, 6, 21), 1), (date(2022, 6, 22), 1)]
+
+
+def test_hot_stocks_take_two_queries_when_the_newest_time_is_given(
+    make_article, make_stock, django_assert_num_queries
+):
+    """One query ranks, one fetches every sparkline, whatever the number of stocks."""
+    stocks = [make_stock(1, f"6000{i:02d}") for i in range(10)]
+    for i in range(10):
+        make_article(published_at=timezone.now() - timedelta(hours=1 + i), stocks=stocks[: i + 1])
+    newest = Article.objects.published().first().published_at
+    with django_assert_num_queries(2):
+        board = charts.hot_stocks(newest=newest)
+    assert len(board.stocks) == charts.HOT_LIMIT
+    with django_assert_num_queries(3):
+        charts.hot_stocks()
+
+
+def test_dashboard_counts_by_day_and_section_and_lists_the_schedule(
+    make_article, make_category, draft
+):
+    """The admin's numbers: per day and section, drafts, the next publish times, imports."""
+    other = make_category(name="财联社", slug="cailianshe")
+    make_article(published_at=days_ago(0, hour=0))
+    make_article(published_at=days_ago(2), category=other)
+    make_article(published_at=days_ago(2), category=other)
+    make_article(published_at=days_ago(40))  # outside the 30 days
+    later = make_article(title="明早的稿子", published_at=timezone.now() + timedelta(hours=10))
+    ImportRun.objects.create(created=3, updated=1, failed=2, finished_at=timezone.now())
+    ImportRun.objects.create(dry_run=True, created=99)
+    board = charts.dashboard()
+    assert len(board.days) == 30 and board.total == 3
+    assert [name for _, name in board.categories] == ["证券日报", "财联社"]
+    rows = {day: counts for day, counts, _ in board.rows()}
+    assert rows[charts.today()] == [1, 0] and rows[charts.today() - timedelta(2)] == [0, 2]
+    assert board.drafts == 1
+    assert [a.title for a in board.scheduled] == [later.title] and board.scheduled_count == 1
+    assert [(r.created, r.updated, r.failed) for r in board.import_runs] == [(3, 1, 2)]
+
+
+# --- rendering ---------------------------------------------------------------------
+
+
+def test_bar_chart_has_title_desc_one_bar_per_day_and_links_only_on_days_with_articles():
+    series = charts.Series([(date(2024, 3, d), n) for d, n in [(1, 0), (2, 3), (3, 1)]])
+    svg = charts.bar_chart_svg(
+        series, cid="c1", title="标题", desc="说明", href=lambda d, b: f"/x/?day={d}"
+    )
+    assert '<title id="c1-title">标题</title><desc id="c1-desc">说明</desc>' in svg
+    assert 'aria-labelledby="c1-title c1-desc"' in svg
+    assert svg.count('class="chart-zero"') == 1
+    assert svg.count('class="chart-bar') == 2 and svg.count("chart-peak") == 1
+    assert re.findall(r'<a href="([^"]+)"', svg) == ["/x/?day=2024-03-02", "/x/?day=2024-03-03"]
+    assert "2024年3月2日：3 篇" in svg
+    assert_well_formed(svg)
+
+
+def test_chart_text_is_escaped():
+    """A stock or section name is data: it cannot inject markup into the SVG."""
+    points = [(date(2024, 3, 1), 1)]
+    svg = charts.sparkline_svg(points, cid="s", title="<script>x</script>", desc='"&')
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&quot;&amp;" in svg
+
+
+def test_sparkline_keeps_zero_days_on_the_baseline():
+    points = [(date(2024, 3, d), n) for d, n in [(1, 0), (2, 2), (3, 0), (4, 1)]]
+    svg = charts.sparkline_svg(points, cid="s", title="t", desc="d")
+    coords = re.search(r'points="([^"]+)"', svg).group(1).split()
+    assert len(coords) == 4
+    assert [float(c.split(",")[1]) for c in coords] == [22, 2, 22, 12]
+    assert 'role="img"' in svg
+
+
+# --- pages -------------------------------------------------------------------------
+
+
+def test_stock_page_shows_its_news_flow_related_stocks_and_a_data_table(
+    client, make_article, make_stock
+):
+    nio, baba = make_stock(106, "NIO", "蔚来"), make_stock(106, "BABA", "阿里巴巴")
+    make_article(published_at=days_ago(1), stocks=[nio, baba])
+    make_article(published_at=days_ago(1, hour=15), stocks=[nio])
+    make_article(published_at=days_ago(10), stocks=[nio])
+    html = client.get("/stock/106.NIO/").content.decode()
+    svg = svg_of(html)
+    assert "<title" in svg and "蔚来新闻热度（近 90 天）" in svg and "<desc" in svg
+    assert svg.count('<rect class="chart-bar') == 2 and svg.count('class="chart-zero"') == 88
+    assert "近 90 天共 <strong>3</strong> 篇" in html
+    assert re.search(r'<section class="related-stocks".*阿里巴巴.*1 篇', html, re.S)
+    table = re.search(r'<table class="visually-hidden">.*?</table>', html, re.S).group(0)
+    assert table.count("<tr>") == 91  # header + 90 days
+    yesterday = charts.today() - timedelta(1)
+    assert (
+        f'<th scope="row">{yesterday:%Y}年{yesterday.month}月{yesterday.day}日</th><td>2</td>'
+        in table
+    )
+    assert_well_formed(re.search(r'<div class="chart-row">.*?</section>\s*</div>', html, re.S)[0])
+
+
+def test_a_bar_links_to_the_stock_page_filtered_to_that_day(client, make_article, make_stock):
+    """The peaks link to that day's articles: the link answers 200 and lists exactly them."""
+    nio = make_stock(106, "NIO", "蔚来")
+    make_article(title="那天的新闻", published_at=days_ago(4, hour=0), stocks=[nio])
+    make_article(title="前一天深夜", published_at=days_ago(5, hour=23), stocks=[nio])
+    make_article(title="那天的别家新闻", published_at=days_ago(4))
+    html = client.get("/stock/106.NIO/?range=1y").content.decode()
+    day = charts.today() - timedelta(4)
+    link = f"/stock/106.NIO/?range=1y&amp;day={day.isoformat()}"
+    assert f'<a href="{link}"' in svg_of(html)
+    response = client.get(link.replace("&amp;", "&"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "那天的新闻" in page and "前一天深夜" not in page and "那天的别家新闻" not in page
+    assert f"{day.year}年{day.month}月{day.day}日提及蔚来的文章" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?range=all",
+        "?range=1y",
+        "?range=bogus",
+        "?day=2024-02-30",
+        "?day=x&range=%00",
+        "?day=9999-12-31",
+    ],
+)
+def test_stock_page_range_and_day_never_fail(client, make_article, make_stock, query):
+    """Whatever is typed after the ?, the page answers 200 (bad values are ignored)."""
+    nio = make_stock(106, "NIO", "蔚来")
+    make_article(title="蔚来新闻", stocks=[nio])
+    response = client.get("/stock/106.NIO/" + query)
+    assert response.status_code == 200
+    assert "蔚来新闻" in response.content.decode() or "day=2024" not in query
+
+
+def test_an_empty_ninety_days_says_so_and_offers_all_time(client, make_article, make_stock):
+    """The imported archive is years old: the default view explains and links onward."""
+    nio = make_stock(106, "NIO", "蔚来")
+    make_article(published_at=china(2022, 3, 8, 6), stocks=[nio])
+    html = client.get("/stock/106.NIO/").content.decode()
+    assert "近 90 天没有相关的已发布文章" in html and 'href="/stock/106.NIO/?range=all"' in html
+    assert 'class="chart-svg' not in html
+    everything = client.get("/stock/106.NIO/?range=all").content.decode()
+    assert "全部共 <strong>1</strong> 篇" in everything and "2022年3月" in svg_of(everything)
+
+
+def test_category_and_tag_pages_show_their_news_flow_linking_to_the_day_archive(
+    client, make_article, category
+):
+    make_article(title="栏目新闻", published_at=days_ago(2), tags=["新能源"])
+    day = charts.today() - timedelta(2)
+    archive = reverse("articles:archive-day", args=[day.year, day.month, day.day])
+    for url, subject in (
+        (category.get_absolute_url(), "证券日报新闻热度"),
+        (reverse("articles:tag", args=["新能源"]), "标签“新能源”新闻热度"),
+    ):
+        html = client.get(url).content.decode()
+        svg = svg_of(html)
+        assert subject in svg and f'<a href="{archive}"' in svg
+    day_page = client.get(archive)
+    assert day_page.status_code == 200 and "栏目新闻" in day_page.content.decode()
+
+
+def test_only_the_first_page_of_a_list_draws_the_chart(client, make_article):
+    for _ in range(21):
+        make_article()
+    url = reverse("articles:category", args=["zhengquanribao"])
+    assert 'class="chart-svg' in client.get(url).content.decode()
+    assert 'class="chart-svg' not in client.get(url + "?page=2").content.decode()
+
+
+def test_home_shows_todays_hot_stocks_with_sparklines(
+    client, make_article, make_stock, make_category
+):
+    rolling = make_category(name="东财滚动新闻", slug="emnews")
+    moutai = make_stock(1, "600519", "贵州茅台")
+    make_article(published_at=timezone.now() - timedelta(hours=1), stocks=[moutai])
+    make_article(
+        published_at=timezone.now() - timedelta(hours=2), stocks=[moutai], category=rolling
+    )
+    html = client.get("/").content.decode()
+    panel = re.search(r'<section class="hot-stocks".*?</section>', html, re.S).group(0)
+    assert "今日热股" in panel and "近 24 小时" in panel
+    assert 'href="/stock/1.600519/"' in panel and "2 篇" in panel
+    assert panel.count('class="chart-svg chart-spark"') == 1
+    assert "<caption>近 14 天每天提及热股的文章数</caption>" in panel
+    assert_well_formed(panel)
+
+
+def test_drafts_leave_no_trace_in_any_chart(client, make_article, make_stock, draft, make_category):
+    """A draft's stock, day and count appear nowhere: not in bars, tables or panels."""
+    make_category(name="东财滚动新闻", slug="emnews")
+    secret = make_stock(1, "688888", "机密股份")
+    public = make_stock(1, "600000", "浦发银行")
+    draft.set_stocks([secret, public])
+    draft.published_at = timezone.now() - timedelta(minutes=5)
+    draft.save()
+    make_article(published_at=days_ago(2), stocks=[public])
+    for url in ("/", "/stock/1.600000/?range=all"):
+        html = client.get(url).content.decode()
+        assert "机密股份" not in html and "688888" not in html, url
+    stock_page = client.get("/stock/1.600000/?range=all").content.decode()
+    assert "全部共 <strong>1</strong> 篇" in stock_page
+    secret_page = client.get("/stock/1.688888/?range=all").content.decode()
+    assert "全部没有相关的已发布文章" in secret_page and 'class="chart-svg' not in secret_page
+
+
+def test_admin_index_shows_the_dashboard_to_editors(editor_client, make_article, scheduled):
+    make_article(published_at=days_ago(1))
+    ImportRun.objects.create(created=28, updated=1, failed=2, finished_at=timezone.now())
+    html = editor_client.get("/admin/").content.decode()
+    assert html.index('class="newsroom-dashboard"') < html.index('class="app-articles')
+    board = re.search(
+        r'<div class="newsroom-dashboard">.*?</div>\s*</div>\s*(?=<div class="app)', html, re.S
+    )
+    assert board, "dashboard missing"
+    text = board.group(0)
+    assert "近 30 天发布" in text and 'role="img"' in text and "<desc" in text
+    assert "定时发布" in text and scheduled.title in text
+    assert f"{timezone.localtime(scheduled.published_at):%H:%M}" in text
+    assert '<td>28</td><td>1</td><td class="dashboard-warn">2</td>' in text
+    assert "css/charts.css" in html
+
+
+def test_writers_see_the_dashboard_too(writer_client, draft):
+    """Writers (who may view articles) see the desk's numbers; the admin is staff-only."""
+    html = writer_client.get("/admin/").content.decode()
+    assert "newsroom-dashboard" in html and "待发布草稿" in html
+
+
+def test_anonymous_visitors_get_the_login_page_not_the_dashboard(client, make_article):
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_pages_with_charts_run_a_constant_number_of_queries(
+    client,
+    editor_client,
+    django_assert_max_num_queries,
+    make_article,
+    make_stock,
+    make_category,
+    count,
+):
+    """Each chart is one or two aggregate queries, whatever the number of articles."""
+    rolling = make_category(name="东财滚动新闻", slug="emnews")
+    stocks = [make_stock(1, f"60{i:04d}", f"股票{i}") for i in range(4)]
+    make_article(category=rolling, stocks=stocks)  # the home sidebar needs a flash
+    for i in range(count):
+        make_article(
+            published_at=timezone.now() - timedelta(hours=3 * i + 1),
+            tags=[f"标签{i}", "共同标签"],
+            stocks=stocks[: 1 + i % 4],
+        )
+    day = timezone.localtime(Article.objects.first().published_at).date().isoformat()
+    # Before the charts: home 7, section 6, tag 6, stock 6 queries.
+    budgets = {
+        "/": 9,  # + the hot stocks and their sparklines
+        reverse("articles:category", args=["zhengquanribao"]): 7,  # + its news flow
+        reverse("articles:tag", args=["共同标签"]) + "?range=1y": 7,
+        stocks[0].get_absolute_url(): 8,  # + news flow and related stocks
+        stocks[0].get_absolute_url() + "?range=all": 8,
+        stocks[0].get_absolute_url() + f"?day={day}": 8,
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.status_code == 200 and 'class="chart-svg' in response.content.decode()
+    with django_assert_max_num_queries(20):
+        assert editor_client.get("/admin/").status_code == 200
+
+
+def test_dashboard_takes_a_fixed_number_of_queries(make_article, django_assert_num_queries):
+    for i in range(12):
+        make_article(published_at=days_ago(i))
+    with django_assert_num_queries(4):  # chart, schedule, drafts, imports
+        charts.dashboard()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_charts_are_cached_with_the_page_and_refresh_when_an_article_is_published(
+    client, settings, make_article, make_stock, tmp_path
+):
+    """Same invalidation as the page: a committed write bumps the version."""
+    from django.core.cache import cache
+
+    from articles import pagecache
+
+    settings.NEWSROOM_PAGE_CACHE = True
+    cache.clear()
+    pagecache._local.state = None
+    nio = make_stock(106, "NIO", "蔚来")
+    make_article(published_at=days_ago(1), stocks=[nio])
+    first = client.get("/stock/106.NIO/")
+    assert (
+        first["X-Page-Cache"] == "miss"
+        and "近 90 天共 <strong>1</strong> 篇" in first.content.decode()
+    )
+    assert client.get("/stock/106.NIO/")["X-Page-Cache"] == "hit"
+    make_article(published_at=days_ago(1), stocks=[nio])
+    fresh = client.get("/stock/106.NIO/")
+    assert fresh["X-Page-Cache"] == "miss"
+    assert "近 90 天共 <strong>2</strong> 篇" in fresh.content.decode()
+    cache.clear()
