@@ -112,7 +112,7 @@ class ArticleFeed(Feed):
 
     def item_categories(self, article):
         # Uses the for_listing() prefetch; dict.fromkeys drops a tag equal to the section name.
-        tags = sorted(tag.name for tag in article.tags.all())
+        tags = sorted(tag.name for tag in article.tag_list())
         return list(dict.fromkeys([article.category.name, *tags]))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from pypinyin import lazy_pinyin
@@ -76,34 +76,37 @@ def rolling_news(limit: int = 12):
 
 
 def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
-    """Up to `limit` published articles: sharing stocks first, then tags, then section.
+    """Up to `limit` published articles: sharing a stock first, then a tag, then the section.
 
-    Two small queries at most, newest first within each preference: one for the
-    articles that share a stock or a tag, and one to fill up from the section.
+    One query per preference, newest first, each stopping at what is still missing
+    (three at most). Each reads the candidates from the link tables by index and
+    walks the date index, so the cost does not grow with the archive.
     """
-    stock_ids = [link.stock_id for link in article.stock_links.all()]
-    tag_ids = [tag.pk for tag in article.tags.all()]
+    stock_ids = [stock.pk for stock in article.ordered_stocks()]
+    tag_ids = [tag.pk for tag in article.tag_list()]
     base = (
         Article.objects.published()
         .exclude(pk=article.pk)
         .select_related("category")
         .only("title", "slug", "published_at", "category__name", "category__slug")
     )
+    preferences = []
+    if stock_ids:
+        sharing = ArticleStock.objects.filter(stock_id__in=stock_ids).values("article_id")
+        preferences.append(Q(pk__in=sharing))
+    if tag_ids:
+        sharing = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article), tag_id__in=tag_ids
+        ).values("object_id")
+        preferences.append(Q(pk__in=sharing))
+    preferences.append(Q(category_id=article.category_id))
     chosen: list[Article] = []
-    if stock_ids or tag_ids:
-        shares_stock = Exists(
-            ArticleStock.objects.filter(article_id=OuterRef("pk"), stock_id__in=stock_ids)
-        )
-        shares_tag = Exists(Article.objects.filter(pk=OuterRef("pk"), tags__id__in=tag_ids))
-        chosen = list(
-            base.annotate(shares_stock=shares_stock, shares_tag=shares_tag)
-            .filter(Q(shares_stock=True) | Q(shares_tag=True))
-            .order_by("-shares_stock", "-published_at", "-id")[:limit]
-        )
-    if len(chosen) < limit:
-        chosen += base.filter(category_id=article.category_id).exclude(
-            pk__in=[a.pk for a in chosen]
-        )[: limit - len(chosen)]
+    for preference in preferences:
+        if len(chosen) >= limit:
+            break
+        chosen += base.filter(preference).exclude(pk__in=[a.pk for a in chosen])[
+            : limit - len(chosen)
+        ]
     return chosen
 
 

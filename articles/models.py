@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 
 from .sanitizer import sanitize_html
 from .text import SLUG_MAX_LENGTH, slug_from_title, summarize
+from .urlcache import cached_reverse
 
 
 class Category(models.Model):
@@ -40,7 +41,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:category", kwargs={"slug": self.slug})
+        return cached_reverse("articles:category", self.slug)
 
 
 class StockReference(models.Model):
@@ -86,7 +87,7 @@ class StockReference(models.Model):
         return label
 
     def get_absolute_url(self):
-        return reverse("articles:stock", kwargs={"market": self.market, "code": self.code})
+        return cached_reverse("articles:stock", self.market, self.code)
 
     @property
     def symbol(self) -> str:
@@ -146,10 +147,19 @@ class ArticleQuerySet(models.QuerySet):
         return created
 
     def for_listing(self):
-        """Everything a list item shows, in a fixed number of queries whatever the page size."""
+        """Everything a list item shows, in a fixed number of queries whatever the page size.
+
+        The prefetches land in plain lists (`to_attr`), read by `tag_list()` and
+        `ordered_stocks()`. Prefetching into the managers instead makes Django build a
+        fresh taggit queryset per article, which cost more than the queries themselves.
+        """
         return self.select_related("category").prefetch_related(
-            "tags",
-            models.Prefetch("stock_links", queryset=ArticleStock.objects.select_related("stock")),
+            models.Prefetch("tags", to_attr="listing_tags"),
+            models.Prefetch(
+                "stock_links",
+                queryset=ArticleStock.objects.select_related("stock").order_by("position"),
+                to_attr="listing_stock_links",
+            ),
         )
 
 
@@ -281,7 +291,7 @@ class Article(models.Model):
         Revision.record(self, using=using, first=adding)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return cached_reverse("articles:detail", self.slug)
 
     def _redirect_old_slug(self, old_slug: str, old_status: str, using: str) -> None:
         """Keep the old URL of a published (or scheduled) article answering with a 301.
@@ -312,8 +322,15 @@ class Article(models.Model):
 
     def ordered_stocks(self) -> list[StockReference]:
         """Stocks in order of mention; uses the `for_listing()` prefetch when present."""
-        links = sorted(self.stock_links.all(), key=lambda link: link.position)
+        links = getattr(self, "listing_stock_links", None)
+        if links is None:
+            links = sorted(self.stock_links.all(), key=lambda link: link.position)
         return [link.stock for link in links]
+
+    def tag_list(self) -> list:
+        """The article's tags; uses the `for_listing()` prefetch when present."""
+        tags = getattr(self, "listing_tags", None)
+        return list(self.tags.all()) if tags is None else tags
 
     def set_stocks(self, stocks) -> None:
         """Replace the article's stocks with `stocks`, keeping their order."""

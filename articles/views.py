@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
-from . import charts, listings
+from . import charts, listings, pagination
 from .models import Article, Category, LegacyRedirect, StockReference
 
 
@@ -27,6 +27,10 @@ class ArticleListMixin:
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def paginate_queryset(self, queryset, page_size):
+        page = pagination.paginate(queryset, self.request.GET.get("page"), page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
 
 class StaffPreviewMixin:
@@ -333,7 +337,7 @@ def article_json_ld(request, article) -> str:
         "dateModified": article.updated_at.isoformat(),
         "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
         "articleSection": article.category.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.tag_list()],
         "author": {
             "@type": "Person" if article.author_id else "Organization",
             "name": (article.author.get_full_name() or article.author.get_username())

@@ -120,6 +120,9 @@ class ArticlePreview:
     def ordered_stocks(self):
         return self._stocks
 
+    def tag_list(self):
+        return self.tags
+
     def is_published(self) -> bool:
         return False
 
