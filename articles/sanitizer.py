@@ -128,6 +128,11 @@ _cleaner = bleach.Cleaner(
     strip_comments=True,
     filters=[_DropContentFilter, _RemoteImageFilter, _LinkRelFilter],
 )
+# Always quote attribute values with '"' (a '"' inside becomes &quot;). Left to choose,
+# the serializer quotes a value holding '"' with "'", and bleach then skips its undoing of
+# html5lib's "&" escaping: every pass turned "&amp;" into "&amp;amp;", so the output was
+# neither faithful nor idempotent (found by tests/test_sanitizer_properties.py).
+_cleaner.serializer.use_best_quote_char = False
 
 
 def sanitize_html(html: str) -> str:
