@@ -205,6 +205,13 @@ class StockCount:
     def label(self) -> str:
         return self.name or self.code
 
+    @property
+    def detail(self) -> str:
+        """The line under the label: the code, or the exchange when the code is the label."""
+        if self.name:
+            return self.code
+        return StockReference.MARKETS.get(self.market, str(self.market))
+
     def get_absolute_url(self) -> str:
         return StockReference(market=self.market, code=self.code).get_absolute_url()
 

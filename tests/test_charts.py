@@ -278,7 +278,7 @@ def test_stock_page_shows_its_news_flow_related_stocks_and_a_data_table(
     assert svg.count('<rect class="chart-bar') == 2 and svg.count('class="chart-zero"') == 88
     assert "近 90 天共 <strong>3</strong> 篇" in html
     assert re.search(r'<section class="related-stocks".*阿里巴巴.*1 篇', html, re.S)
-    table = re.search(r'<table class="visually-hidden">.*?</table>', html, re.S).group(0)
+    table = re.search(r'<div class="visually-hidden"><table>.*?</table>', html, re.S).group(0)
     assert table.count("<tr>") == 91  # header + 90 days
     yesterday = charts.today() - timedelta(1)
     assert (
