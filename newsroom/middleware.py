@@ -1,5 +1,6 @@
-"""Site-wide request plumbing: a branded 503 while the database is away, and the
-client address the login rate limit counts by.
+"""Site-wide request plumbing: a branded 503 while the database is away, the admin's
+style relaxation of the Content-Security-Policy, and the client address the login rate
+limit counts by.
 
 Database outages. When PostgreSQL restarts, or the SQLite file cannot be opened,
 every query raises `OperationalError` (or `InterfaceError` on a connection that
@@ -93,6 +94,29 @@ class DatabaseUnavailableMiddleware:
         # One line per request, not a traceback: an outage produces thousands.
         logger.error("Database unavailable, answered 503 for %s: %s", request.path, exc)
         return database_unavailable_response()
+
+
+# What the admin adds to settings.CONTENT_SECURITY_POLICY (django-csp merges it in).
+ADMIN_CSP_UPDATE = {"style-src": ["'unsafe-inline'"]}
+
+
+class AdminStyleCSPMiddleware:
+    """Allow inline styles in the admin only, where TinyMCE needs them.
+
+    TinyMCE positions its menus, dialogs and toolbar with inline style attributes, and
+    its Content Security Policy guide lists `style-src 'unsafe-inline'` as required.
+    Styles cannot run code, and public pages never need them, so readers keep the
+    strict `style-src 'self'`. script-src stays 'self' everywhere, the admin included.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(settings.NEWSROOM_ADMIN_PREFIX):
+            response._csp_update = ADMIN_CSP_UPDATE
+        return response
 
 
 def client_ip(request) -> str | None:

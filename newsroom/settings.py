@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that may query the database, so every page (a 503 too) has it.
     "csp.middleware.CSPMiddleware",
+    # Inside it: adds the admin's one relaxation (inline styles) to the policy.
+    "newsroom.middleware.AdminStyleCSPMiddleware",
     # Outside the page cache and sessions, which query the database themselves: a
     # database outage anywhere below becomes a branded 503 (newsroom/middleware.py).
     "newsroom.middleware.DatabaseUnavailableMiddleware",
@@ -192,10 +194,10 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        # TinyMCE (the body editor) and Django's admin widgets set inline style
-        # attributes and <style> elements at run time (positioning menus, dialogs and
-        # the editor frame); styles cannot run code, so this is the one relaxation.
-        "style-src": [SELF, "'unsafe-inline'"],
+        # Public pages: our stylesheet only. The admin alone adds 'unsafe-inline'
+        # (newsroom.middleware.AdminStyleCSPMiddleware): TinyMCE needs inline styles
+        # for its menus and dialogs, as its own CSP guide says. Styles run no code.
+        "style-src": [SELF],
         # data: and blob: are the editor's pasted or dropped pictures before they are
         # uploaded (rich-text-editor.js swaps them for our /media/ copy). Pages never
         # show another host's image: the sanitizer turns those into links.
@@ -210,6 +212,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Where the admin lives (newsroom/urls.py): it alone may use inline styles.
+NEWSROOM_ADMIN_PREFIX = "/admin/"
 
 # Reverse proxy (nginx, see README "Deploying"): the header it sets to tell Django the
 # original request was HTTPS, as "HEADER,value"; empty when nothing sits in front.

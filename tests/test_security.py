@@ -135,10 +135,27 @@ def _assert_common_headers(headers):
     # No script from anywhere but our own files: no inline, no eval, no other host.
     script_src = next(d for d in csp.split("; ") if d.startswith("script-src"))
     assert script_src == "script-src 'self'"
+    assert "'unsafe-eval'" not in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def _style_src(headers):
+    return next(d for d in headers["Content-Security-Policy"].split("; ") if "style-src" in d)
+
+
+def test_public_pages_allow_no_inline_style_and_only_the_admin_does(
+    client, editor_client, make_article
+):
+    """The one relaxation (inline styles, for TinyMCE) is confined to the admin."""
+    article = make_article()
+    for url in ["/", article.get_absolute_url(), "/search/?q=x", "/no-such-page/"]:
+        assert _style_src(client.get(url).headers) == "style-src 'self'", url
+    admin = editor_client.get(reverse("admin:articles_article_add"))
+    assert _style_src(admin.headers) == "style-src 'self' 'unsafe-inline'"
+    _assert_common_headers(admin.headers)
 
 
 def _free_port():
