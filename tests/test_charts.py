@@ -393,8 +393,12 @@ def test_drafts_leave_no_trace_in_any_chart(client, make_article, make_stock, dr
         assert "机密股份" not in html and "688888" not in html, url
     stock_page = client.get("/stock/1.600000/?range=all").content.decode()
     assert "全部共 <strong>1</strong> 篇" in stock_page
-    secret_page = client.get("/stock/1.688888/?range=all").content.decode()
-    assert "全部没有相关的已发布文章" in secret_page and 'class="chart-svg' not in secret_page
+    # The draft's own stock has no public article: its page is empty, or not found at all.
+    secret = client.get("/stock/1.688888/?range=all")
+    assert secret.status_code in (200, 404)
+    assert 'class="chart-svg' not in secret.content.decode()
+    if secret.status_code == 200:
+        assert "全部没有相关的已发布文章" in secret.content.decode()
 
 
 def test_admin_index_shows_the_dashboard_to_editors(editor_client, make_article, scheduled):
