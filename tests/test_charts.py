@@ -499,3 +499,34 @@ def test_charts_are_cached_with_the_page_and_refresh_when_an_article_is_publishe
     assert fresh["X-Page-Cache"] == "miss"
     assert "近 90 天共 <strong>2</strong> 篇" in fresh.content.decode()
     cache.clear()
+
+
+def test_each_chart_costs_a_fixed_number_of_queries(
+    rf, make_article, make_stock, category, django_assert_num_queries
+):
+    """What a chart adds to its page: one query per news flow, two for a stock's charts
+    (flow and 相关个股), two for 今日热股 given the lead story's time."""
+    from django.template import Context, Template
+    from taggit.models import Tag
+
+    stocks = [make_stock(1, f"60{i:04d}", f"股票{i}") for i in range(5)]
+    for i in range(25):
+        make_article(published_at=days_ago(i % 9), stocks=stocks[: 1 + i % 5], tags=["新能源"])
+    tag = Tag.objects.get(name="新能源")
+    newest = Article.objects.published().first().published_at
+    request = rf.get("/x/?range=1y")
+    cases = [
+        ("{% news_flow category=c %}", 1),
+        ("{% news_flow tag=t %}", 1),
+        ("{% news_flow stock=s %}", 1),
+        ("{% stock_charts s %}", 2),
+        ("{% hot_stocks newest=n %}", 2),
+    ]
+    for source, queries in cases:
+        template = Template("{% load charts %}" + source)
+        context = Context(
+            {"request": request, "c": category, "t": tag, "s": stocks[0], "n": newest}
+        )
+        with django_assert_num_queries(queries):
+            html = template.render(context)
+        assert "chart-svg" in html, source
