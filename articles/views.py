@@ -144,7 +144,9 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
             return super().get(request, *args, **kwargs)
         except Http404:
             # A slug that changed (a re-imported headline) keeps answering, with a 301.
-            moved = LegacyRedirect.objects.filter(path=request.path, article__isnull=False)
+            moved = LegacyRedirect.objects.filter(
+                path=request.path, article__in=StaffPreviewMixin.get_queryset(self)
+            )
             redirect = moved.select_related("article").first()
             if redirect is None:
                 raise
@@ -355,8 +357,10 @@ def article_json_ld(request, article) -> str:
 
 def legacy_redirect(request, path=""):
     """301 from any URL of the old Jekyll site that we know, else the branded 404."""
+    # An old URL of an article that is no longer (or not yet) public is simply unknown.
+    public = Q(article__isnull=True) | Q(article__in=Article.objects.published())
     redirect = (
-        LegacyRedirect.objects.filter(path=request.path)
+        LegacyRedirect.objects.filter(public, path=request.path)
         .select_related("article", "category")
         .first()
     )
@@ -371,7 +375,7 @@ def legacy_news_share(request):
     match = re.fullmatch(r"NW(\d{6,30})", code.strip())
     if not match:
         raise Http404("无效的稿件编号")
-    article = get_object_or_404(Article, legacy_key=f"story:{match[1]}")
+    article = get_object_or_404(Article.objects.published(), legacy_key=f"story:{match[1]}")
     return HttpResponsePermanentRedirect(article.get_absolute_url())
 
 
