@@ -357,6 +357,8 @@ def article_json_ld(request, article) -> str:
 
 def legacy_redirect(request, path=""):
     """301 from any URL of the old Jekyll site that we know, else the branded 404."""
+    if "\x00" in request.path:  # never a stored path; PostgreSQL rejects NUL in a query
+        raise Http404("没有这个旧地址")
     # An old URL of an article that is no longer (or not yet) public is simply unknown.
     public = Q(article__isnull=True) | Q(article__in=Article.objects.published())
     redirect = (
