@@ -57,6 +57,10 @@ OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
 IMPORTED_SLUG_TITLE_LENGTH = 60
 BATCH_SIZE = 50
 BATCH_SECONDS = 0.5
+# Files read and parsed ahead of the writes. The files of one story (a source post
+# and its rolling copy) sit close together in path order; inside one window they
+# are written together as one new article instead of an insert and then an update.
+WINDOW_SIZE = 400
 
 
 @dataclass
@@ -213,7 +217,16 @@ class Importer:
         )
         self._article_type = ContentType.objects.get_for_model(Article)
 
-    def import_file(self, path: Path, rel: str) -> FileResult:
+    def import_file(self, path: Path, rel: str) -> FileResult | None:
+        """Import one file: read and parse it, then write it (or queue a new story)."""
+        prepared = self.prepare_file(path, rel)
+        if isinstance(prepared, FileResult):
+            return prepared
+        return self.write_post(*prepared)
+
+    def prepare_file(self, path: Path, rel: str):
+        """Read, check and parse one file, touching no table: (post, digest, warnings),
+        or the FileResult of a file that needs no write (unchanged, unreadable, bad)."""
         if self._hashes is None:
             self._load_state()
         try:
@@ -237,6 +250,10 @@ class Importer:
                     self.fetcher.fetch(url)
                 except ValueError as exc:
                     warnings.append(str(exc))
+        return post, digest, warnings
+
+    def write_post(self, post: LegacyPost, digest: str, warnings: list[str]) -> FileResult | None:
+        """Write a parsed post; a new story waits for the end of the batch (None)."""
         if self._pending is not None and self._is_new_story(post):
             # Most posts of a first import are new stories: they are inserted together
             # at the end of the batch (see _flush_new), not one by one.
@@ -570,25 +587,35 @@ class Importer:
         # later files see what earlier ones would have done and the counts match a
         # real run.
         with transaction.atomic() if self.dry_run else contextlib.nullcontext():
-            for batch in _batches(files):
-                # The search index is written once per batch, inside its transaction,
-                # rather than after each post's save, tags and stocks. A post rolled
-                # back to its savepoint no longer exists and gets no index row.
-                atomic = contextlib.nullcontext() if self.dry_run else transaction.atomic()
-                with atomic, search.deferred_indexing():
-                    self._pending = []
-                    for path, rel in batch:
-                        result = self.import_file(path, rel)
-                        for done in self._take_flushed() + ([result] if result else []):
-                            report.add(done)
-                            if progress:
-                                progress(len(report.results), len(files), done)
-                    self._flush_new()
-                    self._pending = None
-                    for done in self._take_flushed():
+            for window in _windows(files):
+                # Reading and parsing hold no lock: only the writes below are in a
+                # transaction, so a batch keeps the database busy for less time.
+                prepared = [self.prepare_file(path, rel) for path, rel in window]
+                for done in prepared:
+                    if isinstance(done, FileResult):
                         report.add(done)
                         if progress:
                             progress(len(report.results), len(files), done)
+                posts = _story_order([p for p in prepared if not isinstance(p, FileResult)])
+                for batch in _batches(posts):
+                    # The search index is written once per batch, inside its transaction,
+                    # rather than after each post's save, tags and stocks. A post rolled
+                    # back to its savepoint no longer exists and gets no index row.
+                    atomic = contextlib.nullcontext() if self.dry_run else transaction.atomic()
+                    with atomic, search.deferred_indexing():
+                        self._pending = []
+                        for entry in batch:
+                            result = self.write_post(*entry)
+                            for done in self._take_flushed() + ([result] if result else []):
+                                report.add(done)
+                                if progress:
+                                    progress(len(report.results), len(files), done)
+                        self._flush_new()
+                        self._pending = None
+                        for done in self._take_flushed():
+                            report.add(done)
+                            if progress:
+                                progress(len(report.results), len(files), done)
             if self.dry_run:
                 transaction.set_rollback(True)
         report.elapsed = time.monotonic() - started
@@ -630,20 +657,41 @@ def _winner_paths(kinds: dict[str, str]) -> tuple[str, str | None]:
     return primary, (rolling if rolling != primary else None)
 
 
-def _batches(files, size: int = BATCH_SIZE, seconds: float = BATCH_SECONDS):
-    """Split the run into transactions of at most `size` posts or `seconds` of work.
+def _windows(files, size: int = WINDOW_SIZE):
+    """The run's files, `size` at a time, in path order."""
+    for start in range(0, len(files), size):
+        yield files[start : start + size]
 
-    Each post is still its own savepoint, so a bad post rolls back alone and a
-    killed run loses at most one batch, which the next run simply does again.
+
+def _story_order(entries: list) -> list:
+    """Parsed posts [(post, digest, warnings)] with each story's files side by side.
+
+    Stories keep the position of their first file and their files keep path order,
+    so a batch boundary never falls inside a story (see `_batches`), and the files
+    of a new story become one insert.
+    """
+    by_story: dict[str, list] = {}
+    for entry in entries:
+        by_story.setdefault(entry[0].legacy_key, []).append(entry)
+    return [entry for group in by_story.values() for entry in group]
+
+
+def _batches(entries, size: int = BATCH_SIZE, seconds: float = BATCH_SECONDS):
+    """Split parsed posts into transactions of at most about `size` posts or `seconds`.
+
+    A batch only ends between stories, so all files of a story are written in one
+    transaction. Each post is still its own savepoint, so a bad post rolls back
+    alone, and a killed run loses at most one batch, which the next run does again.
     Committing per batch instead of per post saves a commit's worth of I/O per post.
     """
     batch: list = []
     started = time.monotonic()
-    for item in files:
-        batch.append(item)
-        if len(batch) >= size or time.monotonic() - started >= seconds:
+    for entry in entries:
+        story_ends = not batch or batch[-1][0].legacy_key != entry[0].legacy_key
+        if story_ends and batch and (len(batch) >= size or time.monotonic() - started >= seconds):
             yield batch
             batch, started = [], time.monotonic()
+        batch.append(entry)
     if batch:
         yield batch
 

@@ -38,7 +38,8 @@ transaction, so an import that rolls back leaves no stale index row behind.
 ``QuerySet.update()`` sends no signals either; nothing in the project uses it on
 articles, and ``rebuild_index()`` repairs anything that went around the model.
 
-Public API: ``search_articles(query)``, ``update_index(article_ids)``,
+Public API: ``search_articles(query)`` (every match, in order, as one queryset),
+``SearchResults(query)`` (the same order, paged cheaply; what the page uses), ``update_index(article_ids)``,
 ``rebuild_index()``, the ``SearchView`` and the small helpers the view uses
 (``parse_query``, ``highlight``, ``snippet``).
 """
@@ -51,7 +52,7 @@ import re
 import threading
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -150,10 +151,7 @@ def search_articles(query: str, *, using: str = DEFAULT_DB_ALIAS):
     sql, params = _matching_ids_sql(connections[using].vendor, terms)
     # Title hits are computed on the article row itself, only for rows the index
     # already matched, so they cost no scan.
-    title_hits = functools.reduce(
-        operator.add,
-        [Case(When(title__icontains=t, then=Value(1)), default=Value(0)) for t in terms],
-    )
+    title_hits = _title_hits(terms)
     return (
         Article.objects.using(using)
         .published()
@@ -167,6 +165,88 @@ def search_articles(query: str, *, using: str = DEFAULT_DB_ALIAS):
             )
         )
         .order_by("-title_hits", "-published_at", "-id")
+    )
+
+
+# At most this many results are counted and can be paged through. Counting every
+# match of a common word costs a pass over thousands of rows at 100,000 articles;
+# nobody reads past page 50 of a search.
+MAX_RESULTS = 1000
+
+
+class SearchResults:
+    """The matches of a query in `search_articles()` order, read tier by tier.
+
+    `search_articles()` sorts every match by title hits before it can return the
+    first twenty, a sort over thousands of rows for a common word. Here the title
+    matches and the other matches are two queries; each walks the publication-date
+    index and stops at the page it needs (the title tier still sorts by hit count
+    when there are several terms). Counting stops at MAX_RESULTS. It is what the
+    `Paginator` needs: `count()` and slicing.
+    """
+
+    def __init__(self, query: str, *, using: str = DEFAULT_DB_ALIAS, listing: bool = True):
+        _, self.terms = parse_query(query)
+        self.capped = False
+        self._count = None
+        if not self.terms:
+            self._tiers = []
+            return
+        sql, params = _matching_ids_sql(connections[using].vendor, self.terms)
+        matches = Article.objects.using(using).published().filter(pk__in=RawSQL(sql, params))
+        if listing:
+            matches = matches.for_listing()
+        in_title = functools.reduce(operator.or_, [Q(title__icontains=t) for t in self.terms])
+        titled = matches.filter(in_title)
+        if len(self.terms) > 1:
+            titled = titled.annotate(title_hits=_title_hits(self.terms)).order_by(
+                "-title_hits", "-published_at", "-id"
+            )
+        else:
+            titled = titled.annotate(title_hits=Value(1)).order_by("-published_at", "-id")
+        others = matches.exclude(in_title).annotate(title_hits=Value(0))
+        self._tiers = [
+            (titled.annotate(title_match=Value(True)), None),
+            (others.annotate(title_match=Value(False)).order_by("-published_at", "-id"), None),
+        ]
+
+    def count(self) -> int:
+        if self._count is None:
+            total, tiers = 0, []
+            for tier, _ in self._tiers:
+                room = MAX_RESULTS - total
+                size = tier.values("pk")[: room + 1].count() if room > 0 else 0
+                self.capped = self.capped or size > room
+                size = min(size, max(room, 0))
+                tiers.append((tier, size))
+                total += size
+            self._tiers, self._count = tiers, total
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("SearchResults supports plain slices only")
+        start, stop = index.start or 0, min(index.stop or MAX_RESULTS, self.count())
+        rows, offset = [], 0
+        for tier, size in self._tiers:
+            lo, hi = max(start - offset, 0), min(stop - offset, size)
+            if lo < hi:
+                rows += list(tier[lo:hi])
+            offset += size
+        return rows
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def _title_hits(terms):
+    """How many of the terms the title contains, as an SQL expression."""
+    return functools.reduce(
+        operator.add,
+        [Case(When(title__icontains=t, then=Value(1)), default=Value(0)) for t in terms],
     )
 
 
@@ -448,9 +528,7 @@ class SearchView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        if not self.terms:
-            return Article.objects.none()
-        return search_articles(self.query).for_listing()
+        return SearchResults(self.query)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -469,5 +547,6 @@ class SearchView(ListView):
             "search_query": self.query,
             "search_terms": self.terms,
             "result_count": page.paginator.count if page is not None else 0,
+            "results_capped": page is not None and page.paginator.object_list.capped,
             "page_heading": f"搜索：{self.query}" if self.query else "搜索",
         }

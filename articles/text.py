@@ -2,10 +2,12 @@
 
 import html
 import re
+from functools import lru_cache
 
 from django.utils.html import strip_tags
-from django.utils.text import Truncator, slugify
+from django.utils.text import slugify
 from pypinyin import lazy_pinyin
+from pypinyin.seg.simpleseg import seg
 
 SLUG_MAX_LENGTH = 80
 _SPACES = re.compile(r"\s+")
@@ -24,8 +26,30 @@ _NOT_PROSE = re.compile(
 
 
 def summarize(markup: str, length: int = 120) -> str:
-    """A summary for lists and meta descriptions: the first `length` characters of prose."""
-    return Truncator(html_to_text(_NOT_PROSE.sub(" ", markup or ""))).chars(length, truncate="…")
+    """A summary for lists and meta descriptions: the first `length` characters of prose.
+
+    Tags are gone by then, so plain slicing does what `Truncator.chars()` would, at a
+    fraction of its cost (it was a tenth of an import's time).
+    """
+    text = html_to_text(_NOT_PROSE.sub(" ", markup or ""))
+    if len(text) <= length:
+        return text
+    return text[: length - 1].rstrip() + "…"
+
+
+@lru_cache(maxsize=50_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(word))
+
+
+def to_pinyin(text: str) -> list[str]:
+    """`lazy_pinyin(text)`, with each segmented word's reading remembered.
+
+    pypinyin reads a text word by word after segmenting it, so the result is the
+    same; news titles reuse the same words all the time, and converting a word
+    costs far more than looking it up.
+    """
+    return [syllable for word in seg(text) for syllable in _word_pinyin(word)]
 
 
 def slug_from_title(title: str) -> str:
@@ -35,7 +59,7 @@ def slug_from_title(title: str) -> str:
     so article slugs stay ASCII even though tag slugs keep their Chinese.
     """
     # Non-Chinese runs ("Apple Q1") come back whole, so they stay readable words.
-    slug = slugify(" ".join(lazy_pinyin(title or "")))
+    slug = slugify(" ".join(to_pinyin(title or "")))
     if len(slug) > SLUG_MAX_LENGTH:
         # Cut at a word boundary so the slug never ends in half a syllable.
         slug = slug[: SLUG_MAX_LENGTH + 1].rsplit("-", 1)[0]

@@ -16,11 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles import search as search_module
 from articles.importers import import_posts
 from articles.models import Article, ArticleStock
 from articles.search import (
     MAX_QUERY_LENGTH,
     TABLE,
+    SearchResults,
     highlight,
     parse_query,
     rebuild_index,
@@ -368,6 +370,39 @@ def test_rebuild_index_restores_a_lost_index(make_article, make_stock):
 
 # ---------------------------------------------------------------------------------------------
 # Cost
+
+
+def test_the_paged_results_keep_the_reference_order(make_article):
+    """SearchResults reads tier by tier but must give exactly search_articles()'s order."""
+    now = timezone.now()
+    for i in range(12):
+        title = ["光伏组件报价", "光伏 储能 双双走强", "储能电站", "其他新闻"][i % 4]
+        make_article(
+            title=f"{title}{i}",
+            body_source="<p>光伏与储能的正文</p>",
+            published_at=now - timedelta(hours=i),
+        )
+    for q in ("光伏", "光伏 储能", "储能 正文", "没有的词"):
+        expected = [(a.pk, a.title_match) for a in search_articles(q)]
+        results = SearchResults(q)
+        assert results.count() == len(expected)
+        assert [(a.pk, a.title_match) for a in results] == expected, q
+        pages = results[0:5] + results[5:9] + results[9:100]
+        assert [a.pk for a in pages] == [pk for pk, _ in expected], q
+
+
+def test_counting_stops_at_the_results_cap(client, make_article, monkeypatch):
+    """Past MAX_RESULTS a common word costs no full count; the page says so."""
+    monkeypatch.setattr(search_module, "MAX_RESULTS", 5)
+    for i in range(4):
+        make_article(title=f"光伏标题{i}")
+        make_article(title=f"普通标题{i}", body_source="<p>光伏正文</p>")
+    results = SearchResults("光伏")
+    assert results.count() == 5 and results.capped
+    assert [a.title_match for a in results] == [True] * 4 + [False]
+    html = search(client, "光伏").content.decode()
+    assert "找到超过 5 篇" in html and "最多显示前 5 篇" in html
+    assert html.count('class="item"') == 5
 
 
 @pytest.mark.parametrize("count", [3, 30])
