@@ -114,13 +114,19 @@ def bump() -> None:
     _local.state = None
 
 
-def bump_on_commit(*args, **kwargs) -> None:
+def bump_on_commit(*args, using=None, **kwargs) -> None:
     """Signal receiver: bump once the surrounding transaction commits (or now, if none).
 
     Bumping before the commit would let a concurrent reader cache the old content
-    under the new version.
+    under the new version. One bump per transaction is enough, however many rows
+    it writes (an import batch saves hundreds): a bump already waiting for this
+    commit is not added again. Should the savepoint that registered it roll back,
+    Django drops it, and the next write registers a new one.
     """
-    transaction.on_commit(bump, robust=True)
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and any(func is bump for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(bump, using=using, robust=True)
 
 
 def _enabled(request) -> bool:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +45,11 @@ def write(django_capture_on_commit_callbacks):
     """Run a write as committed, so the cache's on-commit invalidation fires."""
 
     def run(action):
+        # The test's own transaction never commits, so the bump that the set-up writes
+        # queued is still waiting; those writes count as committed before the pages
+        # were read. Drop it, so that only the action's own signals can bump (a
+        # transaction queues one bump at most, see bump_on_commit).
+        transaction.get_connection().run_on_commit.clear()
         with django_capture_on_commit_callbacks(execute=True):
             return action()
 
@@ -209,3 +215,29 @@ def test_responses_that_set_cookies_or_fail_are_never_stored(client, page_cache,
     assert client.get("/article/missing/").get("X-Page-Cache") is None
     login = client.get("/admin/login/")
     assert "X-Page-Cache" not in login
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_bumps_the_version_once_however_many_rows_it_writes(make_article):
+    """An import batch saves hundreds of rows; one bump at its commit is enough."""
+    connection = transaction.get_connection()
+
+    def waiting_bumps():
+        return sum(1 for _, func, _ in connection.run_on_commit if func is pagecache.bump)
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                make_article(tags=["标签"])
+                assert waiting_bumps() == 1
+                raise RuntimeError("roll this savepoint back")
+        except RuntimeError:
+            pass
+        # The rolled-back savepoint took its bump with it; the next write adds one.
+        assert waiting_bumps() == 0
+        for i in range(10):
+            with transaction.atomic():  # the importer's savepoint per post
+                article = make_article(tags=[f"标签{i}"])
+        article.title = "改过的标题"
+        article.save()
+        assert waiting_bumps() == 1
