@@ -1,12 +1,15 @@
 """A run of `manage.py import_posts` killed part-way must be finished by simply re-running it.
 
 This test uses real processes and its own SQLite file databases (never the Django test
-database): one run is SIGKILLed after it has imported some posts, then re-run to completion,
-and the result is compared with a clean single run into another fresh database.
+database): ten runs are SIGKILLed at seeded random moments (while reading and parsing, or
+between and inside write batches), each is re-run to completion, and every result is
+compared, by a checksum of every article's fields, tags, stocks, old URLs and source files,
+with one clean single run into another fresh database.
 """
 
 import hashlib
 import os
+import random
 import re
 import signal
 import sqlite3
@@ -34,7 +37,6 @@ STOCKS = [
     (0, "300750", "宁德时代"),
     (105, "AAPL", "苹果"),
 ]
-KILL_AFTER = 15  # articles committed before the kill
 NAV_HOME = "｜[返回首页](//finews.withounder.com/)"
 
 
@@ -193,58 +195,111 @@ def _copy_db(source: Path, target: Path) -> None:
         dst.close()
 
 
-def test_an_import_killed_part_way_and_rerun_ends_like_a_clean_single_run(tmp_path):
-    """A crash or OOM kill mid-import must never leave half articles or need manual cleanup."""
+KILL_TRIALS = 10
+KILL_SEED = 7
+
+
+def _count_import_runs(db_path: Path) -> int:
+    with sqlite3.connect(db_path, timeout=10) as conn:
+        return conn.execute("SELECT COUNT(*) FROM articles_importrun").fetchone()[0]
+
+
+def _start_import(db_path: Path, posts: Path) -> tuple[subprocess.Popen, float]:
+    """Start `import_posts`; return the process and when its run began (its ImportRun row)."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import_posts", str(posts), "--quiet"],
+        cwd=REPO_ROOT,
+        env=_env(db_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while _count_import_runs(db_path) == 0:
+        if process.poll() is not None:
+            raise AssertionError(f"import_posts exited with {process.returncode} before starting")
+        assert time.monotonic() < deadline, "the import never started"
+        time.sleep(0.002)
+    return process, time.monotonic()
+
+
+def test_imports_killed_at_random_points_and_rerun_end_like_a_clean_single_run(tmp_path):
+    """A crash or OOM kill at any moment of an import must never leave half articles or
+    need manual cleanup: ten SIGKILLs at seeded random points, each followed by a plain
+    re-run, all end with a database identical to one clean run's."""
     posts = tmp_path / "posts"
     posts.mkdir()
     files, stories = generate_posts(posts)
     assert files == 150
 
-    killed_db, clean_db = tmp_path / "killed.sqlite3", tmp_path / "clean.sqlite3"
-    migrated = _manage(killed_db, "migrate", "--noinput", "-v0")
+    template, clean_db = tmp_path / "template.sqlite3", tmp_path / "clean.sqlite3"
+    migrated = _manage(template, "migrate", "--noinput", "-v0")
     assert migrated.returncode == 0, migrated.stderr
-    _copy_db(killed_db, clean_db)
+    _copy_db(template, clean_db)
 
-    # The clean reference: one uninterrupted run.
-    clean = _manage(clean_db, "import_posts", str(posts), "--quiet")
-    assert clean.returncode == 0, clean.stderr
+    # The clean reference: one uninterrupted run, timed from the start of its import to
+    # its last commit (the kills below fall in that window, where the writes happen).
+    process, began = _start_import(clean_db, posts)
+    first_commit = None
+    while _count_articles(clean_db) < stories and process.poll() is None:
+        if first_commit is None and _count_articles(clean_db):
+            first_commit = time.monotonic() - began
+        time.sleep(0.002)
+    duration = time.monotonic() - began
+    first_commit = duration if first_commit is None else first_commit
+    assert process.wait(timeout=120) == 0
     assert _count_articles(clean_db) == stories
+    expected = article_checksum(clean_db)
 
-    # The killed run: SIGKILL once some (but far from all) articles are committed.
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "import_posts", str(posts), "--quiet"],
-        cwd=REPO_ROOT,
-        env=_env(killed_db),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    rng = random.Random(KILL_SEED)
+    trials = []
+    for trial in range(KILL_TRIALS):
+        db = tmp_path / f"killed-{trial}.sqlite3"
+        _copy_db(template, db)
+        # Even trials: any moment of the run (mostly reading and parsing files). Odd
+        # trials: a moment after its first commit, while it writes batch after batch.
+        process, began = _start_import(db, posts)
+        if trial % 2 == 0:
+            delay = rng.uniform(0.0, 1.0) * duration
+        else:
+            delay = rng.uniform(0.0, 1.0) * (duration - first_commit)
+            while not _count_articles(db) and process.poll() is None:
+                time.sleep(0.001)
+            began = time.monotonic()
+        try:
+            time.sleep(max(0.0, began + delay - time.monotonic()))
+            running = process.poll() is None
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        partial = _count_articles(db)
+        partial_sum = article_checksum(db)
+
+        rerun = _manage(db, "import_posts", str(posts), "--quiet", timeout=120)
+        assert rerun.returncode == 0, (trial, rerun.stderr)
+        summary = re.match(
+            r"新建 (\d+)，更新 (\d+)，未变 (\d+)，跳过 (\d+)，失败 (\d+)", rerun.stdout
+        )
+        assert summary, rerun.stdout
+        created, updated, unchanged, skipped, failed = map(int, summary.groups())
+        assert failed == 0, (trial, rerun.stdout)
+        assert created + updated + unchanged + skipped == files
+        if partial:
+            assert unchanged > 0  # what the killed run committed is not redone
+        assert _count_articles(db) == stories, trial
+        assert article_checksum(db) == expected, (trial, delay, partial)
+        trials.append((running, partial, partial_sum != expected))
+        db.unlink()
+
+    # The kills really landed mid-import: most while it ran, leaving a partial database,
+    # and some after it had committed part (but not all) of the archive.
+    mid_way = [t for t in trials if t[0] and t[2]]
+    assert len(mid_way) >= KILL_TRIALS * 0.6, trials
+    assert sum(1 for running, partial, _ in trials if running and 0 < partial < stories) >= 2, (
+        trials
     )
-    try:
-        deadline = time.monotonic() + 30
-        while _count_articles(killed_db) < KILL_AFTER:
-            assert process.poll() is None, "the import finished before it could be killed"
-            assert time.monotonic() < deadline, "the import never committed an article"
-            time.sleep(0.005)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == -signal.SIGKILL
-    partial = _count_articles(killed_db)
-    assert 0 < partial < stories
-
-    rerun = _manage(killed_db, "import_posts", str(posts), "--quiet")
-
-    assert rerun.returncode == 0, rerun.stderr
-    summary = re.match(r"新建 (\d+)，更新 (\d+)，未变 (\d+)，跳过 (\d+)，失败 (\d+)", rerun.stdout)
-    assert summary, rerun.stdout
-    created, updated, unchanged, skipped, failed = map(int, summary.groups())
-    assert failed == 0
-    assert unchanged > 0  # what the killed run committed is not redone
-    assert created + updated + unchanged + skipped == files
-    assert _count_articles(killed_db) == stories
-    assert article_checksum(killed_db) == article_checksum(clean_db)
 
 
 def test_on_a_terminal_the_command_shows_a_progress_bar_with_count_and_rate(tmp_path):
