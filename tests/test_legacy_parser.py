@@ -1002,3 +1002,69 @@ def test_utc_offset_without_zone_name_keeps_the_instant():
     """A non-China offset is converted, not relabelled, so the publish instant is right."""
     published = parse(source_post(date="2022-03-01 09:30:00 +0000")).published_at
     assert published == datetime(2022, 3, 1, 9, 30, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# Robustness, continued: bytes as they come off the disk (the importer reads every file with
+# Path.read_bytes() and hands the bytes to parse_post with the run's --encoding). Undecodable
+# bytes are a declared error, LegacyPostError, like every other bad file.
+
+ENCODINGS = ["utf-8", "gb18030", "utf-16", "big5", "latin-1", "ascii"]
+
+
+def assert_bytes_parse_or_report(data: bytes, encoding: str) -> None:
+    try:
+        post = parse_post(data, "2022-03-01-NW1234567.md", encoding=encoding)
+    except LegacyPostError as exc:
+        assert "internal parser error" not in str(exc)
+        assert "\n" not in str(exc)
+    else:
+        assert isinstance(post, LegacyPost) and post.title
+        assert post.published_at.tzinfo is not None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=1500), st.sampled_from(ENCODINGS))
+def test_arbitrary_bytes_in_any_encoding_give_a_post_or_a_legacy_post_error(data, encoding):
+    """An archive exported as GB18030 or UTF-16 is read with --encoding; junk is reported."""
+    assert_bytes_parse_or_report(data, encoding)
+    assert_bytes_parse_or_report(b"---\ntitle: x\ndate: 2022-03-01\n---\n" + data, encoding)
+
+
+@st.composite
+def mutated_sample(draw):
+    """A real sample post with random bytes flipped, inserted, deleted or cut off."""
+    files = sorted(p for p in SAMPLES.glob("*.md") if p.name != "README.md")
+    data = bytearray(draw(st.sampled_from(files)).read_bytes())
+    for _ in range(draw(st.integers(min_value=1, max_value=8))):
+        at = draw(st.integers(min_value=0, max_value=max(len(data) - 1, 0)))
+        action = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
+        if action == "flip" and data:
+            data[at] = draw(st.integers(min_value=0, max_value=255))
+        elif action == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=8))
+        elif action == "delete":
+            del data[at : at + draw(st.integers(min_value=1, max_value=16))]
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_sample())
+def test_randomly_corrupted_sample_posts_give_a_post_or_a_legacy_post_error(data):
+    """Disk and transfer corruption hits real files, so corrupt real files: never a crash."""
+    assert_bytes_parse_or_report(data, "utf-8")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"\xff", b"\x80", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe4\xb8"],
+    ids=["ff", "lone-continuation", "overlong-slash", "surrogate", "above-max", "truncated"],
+)
+def test_invalid_utf8_anywhere_in_a_post_is_a_declared_decoding_error(bad):
+    """Undecodable bytes must be reported with where they are, not guessed at or dropped."""
+    text = source_post("<p>正文第一段。</p>").encode()
+    for data in (bad + text, text[:40] + bad + text[40:], text + bad):
+        with pytest.raises(LegacyPostError, match="解码"):
+            parse_post(data, "2022-03-01-NW202203012280001111.md")
