@@ -81,6 +81,32 @@ def day_bounds(day: date) -> dict:
     return {"published_at__gte": day_start(day), "published_at__lt": day_start(day + timedelta(1))}
 
 
+def parse_month(value) -> date | None:
+    """A `YYYY-MM` query parameter as the 1st of that month, or None for anything else."""
+    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
+        return None
+    year, month = value[:4], value[5:]
+    if not (year.isdigit() and month.isdigit() and year.isascii() and month.isascii()):
+        return None
+    year, month = int(year), int(month)
+    if not (1900 <= year <= 9000 and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+def next_month(month: date) -> date:
+    """The 1st of the month after `month`."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_bounds(month: date) -> dict:
+    """Filter kwargs for articles published in the calendar month of `month` (China time)."""
+    return {
+        "published_at__gte": day_start(month.replace(day=1)),
+        "published_at__lt": day_start(next_month(month)),
+    }
+
+
 def parse_range(value) -> str:
     """A valid ?range= key; anything else falls back to the 90-day default."""
     return value if value in RANGES else DEFAULT_RANGE

@@ -2,6 +2,7 @@
 
 import json
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Q
@@ -113,10 +114,15 @@ class StockView(ArticleListMixin, ListView):
             StockReference, market=self.kwargs["market"], code=self.kwargs["code"]
         )
         articles = super().get_queryset().filter(stock_links__stock=self.stock)
-        # ?day=YYYY-MM-DD, where a bar of the news-flow chart links: that China day only.
+        # Where the news-flow chart's bars link: ?day=YYYY-MM-DD (that China day only)
+        # or, from the all-time chart's month bars, ?month=YYYY-MM. Bad values are
+        # ignored (the full list); a valid day wins over a month.
         self.day = charts.parse_day(self.request.GET.get("day"))
+        self.month = None if self.day else charts.parse_month(self.request.GET.get("month"))
         if self.day:
             articles = articles.filter(**charts.day_bounds(self.day))
+        elif self.month:
+            articles = articles.filter(**charts.month_bounds(self.month))
         return articles
 
     def get_paginate_by(self, queryset):
@@ -124,9 +130,18 @@ class StockView(ArticleListMixin, ListView):
         return 100 if self.day else self.paginate_by
 
     def get_context_data(self, **kwargs):
+        # The filter rides along on the page links (pagination.html's page_query).
+        if self.day:
+            page_query = urlencode({"day": self.day.isoformat()})
+        elif self.month:
+            page_query = urlencode({"month": f"{self.month:%Y-%m}"})
+        else:
+            page_query = ""
         return super().get_context_data(
             stock=self.stock,
             day=self.day,
+            month=self.month,
+            page_query=page_query,
             breadcrumbs=[
                 ("证券", reverse("articles:stocks")),
                 (self.stock.name or self.stock.code, None),

@@ -3,11 +3,14 @@
 - `{% news_flow stock=… %}`, `{% news_flow category=… %}`, `{% news_flow tag=… %}`:
   published articles per day, with the 90-day / 1-year / all-time switch (`?range=`);
 - `{% stock_charts stock %}`: a stock's news flow beside its "相关个股";
-- `{% hot_stocks newest=… %}`: the home page's "今日热股" with sparklines;
+- `{% hot_stocks newest=… %}`: the home page's "今日热股" with sparklines (or
+  `{% hot_stocks_board newest=… as hot %}` for its data, to lay a page out around it);
 - `{% newsroom_dashboard %}`: the admin index's publishing dashboard.
 
 The data and the SVG come from `articles.charts`; these tags only pick the
-subject, read `?range=` and `?day=` from the request, and build the links.
+subject, read `?range=` from the request, and build the links (a stock's bars link
+to its page with `?day=YYYY-MM-DD`, or `?month=YYYY-MM` for the months of an all-time
+chart; sections and tags to the date archive).
 """
 
 from urllib.parse import urlencode
@@ -77,10 +80,9 @@ def _stock_flow_context(context, stock) -> dict:
     base = request.path if request else stock.get_absolute_url()
 
     def href(day, bucket):
-        # A stock's bar opens the stock page filtered to that day (StockView's ?day=).
-        if bucket == "month":
-            return None
-        query = {"day": day.isoformat()}
+        # A stock's bar opens the stock page filtered to that day (StockView's ?day=),
+        # a month bar of the all-time chart to that month (?month=YYYY-MM).
+        query = {"month": f"{day:%Y-%m}"} if bucket == "month" else {"day": day.isoformat()}
         if range_key != charts.DEFAULT_RANGE:
             query = {"range": range_key, **query}
         return f"{base}?{urlencode(query)}"
@@ -117,14 +119,25 @@ def stock_charts(context, stock):
         **_stock_flow_context(context, stock),
         "stock": stock,
         "related": [(item, round(100 * item.count / top) if top else 0) for item in related],
-        "day": context.get("day"),
-        "request": _request(context),
     }
 
 
 @register.inclusion_tag("articles/includes/hot_stocks.html")
 def hot_stocks(newest=None):
     """The home page's "今日热股" (pass the lead story's time to save a query)."""
+    return hot_stocks_context(newest)
+
+
+@register.simple_tag
+def hot_stocks_board(newest=None):
+    """The same panel as data, for a page that lays out around it:
+    `{% hot_stocks_board newest=… as hot %}{% if hot.items %}…{% include
+    "articles/includes/hot_stocks.html" with board=hot.board items=hot.items
+    day_label=hot.day_label %}`. Empty `items` when no security was mentioned."""
+    return hot_stocks_context(newest)
+
+
+def hot_stocks_context(newest=None) -> dict:
     board = charts.hot_stocks(newest=newest or None)
     items = []
     for stock in board.stocks:
