@@ -1,4 +1,5 @@
-"""Hostile URLs and inputs: thousands of generated requests, none may answer 500.
+"""Hostile URLs, inputs and files: thousands of generated requests, none may answer 500;
+arbitrary bytes through the importer's reading path give a post or a declared failure.
 
 The routes come from the URL resolver itself, so a route added later is fuzzed without
 touching this file. Each request fills a route's converters with a mix of real values
@@ -18,9 +19,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from taggit.models import Tag
 
-from articles.importers import Importer
+from articles.importers import FileResult, Importer
+from articles.legacy import LegacyPost
 from articles.models import Article, Category, StockReference
 
 REPO = Path(__file__).resolve().parent.parent
@@ -232,3 +236,78 @@ def test_thousands_of_generated_requests_never_answer_500(pools):
 def test_a_nul_byte_in_a_path_or_query_is_not_found_not_a_server_error(client, url):
     """Found by the fuzz on PostgreSQL: a NUL reached a query on legacy URLs and raised."""
     assert client.get(url).status_code in (200, 404)
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile files: bytes through the importer's own reading path (Path.read_bytes -> parse_post)
+
+
+def hostile_files(rng: random.Random) -> dict[str, bytes]:
+    """Seeded junk and near-posts: every way a file of the archive could be broken."""
+    good = (
+        '---\ntitle: "正常标题"\ndate: 2022-03-01 10:00:00 +0800\ncategories: zhengquanribao\n'
+        "tags: 证券日报新闻\n---\n<p>正文。</p>\n"
+    ).encode()
+    files = {
+        "empty": b"",
+        "bom-only": b"\xef\xbb\xbf",
+        "utf16": good.decode().encode("utf-16"),
+        "invalid-utf8-in-body": good[:-10] + b"\xff\xfe" + good[-10:],
+        "truncated-multibyte": good[:-9] + "证".encode()[:2],
+        "nul-in-yaml": good.replace(b"title:", b"title:\x00"),
+        "escaped-nul-in-tags": good.replace(b"tags: \xe8", b'tags: ["t\\0x", "\\x01y"]\nx: \xe8'),
+        "escaped-nul-in-title": good.replace('"正常标题"'.encode(), b'"a\\0b"'),
+        "escaped-nul-in-category": good.replace(b"zhengquanribao", b'"c\\0d"'),
+        "yaml-alias-bomb": b"---\ntitle: x\ndate: 2022-03-01\na: &a [x,x,x,x,x,x,x,x]\n"
+        b"b: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b]\ntags: *c\n---\nx",
+        "yaml-python-tag": b"---\ntitle: !!python/object/apply:os.system ['true']\n---\nx",
+        "huge-line": good.replace(b"<p>", b"<p>" + b"x" * 200_000),
+        "deep-nesting": b"---\ntitle: x\ndate: 2022-03-01\ntags: " + b"[" * 5000 + b"\n---\nx",
+        "year-zero": good.replace(b"2022-03-01 10:00:00 +0800", b"0000-01-01"),
+        "far-future": good.replace(b"2022-03-01 10:00:00 +0800", b"9999-12-31 23:59:59 -2359"),
+    }
+    for n in range(25):
+        files[f"random-{n}"] = rng.randbytes(rng.randint(1, 3000))
+        cut = rng.randrange(len(good))
+        files[f"spliced-{n}"] = good[:cut] + rng.randbytes(rng.randint(1, 40)) + good[cut:]
+    return files
+
+
+@pytest.mark.django_db
+def test_a_run_over_hostile_files_reports_each_and_never_raises(tmp_path, client):
+    """A corrupt file among 17,000 is one line of the report: the run and the site go on."""
+    files = hostile_files(random.Random(SEED))
+    for n, (name, data) in enumerate(files.items()):
+        (tmp_path / f"2022-03-{n % 28 + 1:02d}-{name}.md").write_bytes(data)
+    report = Importer().run([tmp_path])  # an exception here fails the test
+    assert len(report.results) == len(files)
+    assert {r.outcome for r in report.results} <= {"created", "updated", "skipped", "failed"}
+    for result in report.with_outcome("failed"):
+        assert result.reason and "\n" not in result.reason, result
+        assert "internal parser error" not in result.reason, result
+    failed = {r.path for r in report.with_outcome("failed")}
+    for name in ("empty", "utf16", "invalid-utf8-in-body", "truncated-multibyte", "nul-in-yaml"):
+        assert any(name in path for path in failed), name
+    # Whatever was imported is readable on the site.
+    for article in Article.objects.all():
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.binary(max_size=2000), encoding=st.sampled_from(["utf-8", "gb18030", "utf-16"]))
+def test_any_bytes_read_by_the_importer_give_a_post_or_a_declared_failure(tmp_path, data, encoding):
+    """The importer's reading path (read_bytes, hash, decode, parse) turns junk into a report."""
+    path = tmp_path / "2022-03-01-NW202203012280001111.md"
+    path.write_bytes(data)
+    result = Importer(encoding=encoding).prepare_file(path, path.name)
+    if isinstance(result, FileResult):
+        assert result.outcome == "failed" and result.reason, result
+        assert "\n" not in result.reason and "internal parser error" not in result.reason
+    else:
+        post, digest, _warnings = result
+        assert isinstance(post, LegacyPost) and post.title and len(digest) == 64
