@@ -454,10 +454,12 @@ def test_pages_with_charts_run_a_constant_number_of_queries(
     budgets = {
         "/": 9,  # + the hot stocks and their sparklines
         reverse("articles:category", args=["zhengquanribao"]): 7,  # + its news flow
+        rolling.get_absolute_url(): 6,  # the 7x24 timeline: 5, + its news flow
         reverse("articles:tag", args=["共同标签"]) + "?range=1y": 7,
         stocks[0].get_absolute_url(): 8,  # + news flow and related stocks
         stocks[0].get_absolute_url() + "?range=all": 8,
         stocks[0].get_absolute_url() + f"?day={day}": 8,
+        stocks[0].get_absolute_url() + f"?range=all&month={day[:7]}": 8,
     }
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget):
@@ -530,3 +532,184 @@ def test_each_chart_costs_a_fixed_number_of_queries(
         with django_assert_num_queries(queries):
             html = template.render(context)
         assert "chart-svg" in html, source
+
+
+# --- the 7x24 section, 今日热股 without it, months, page links ----------------------
+
+
+def test_the_rolling_news_section_shows_its_news_flow_too(client, make_article, make_category):
+    """/category/emnews/ has its own timeline layout, and the same chart above it."""
+    rolling = make_category(name="东财滚动新闻", slug="emnews")
+    make_article(title="一条快讯", published_at=days_ago(3), category=rolling)
+    make_article(published_at=days_ago(3))  # another section: not counted here
+    html = client.get(rolling.get_absolute_url()).content.decode()
+    svg = svg_of(html)
+    assert "东财滚动新闻新闻热度（近 90 天）" in svg
+    day = charts.today() - timedelta(3)
+    assert (
+        f'<a href="{reverse("articles:archive-day", args=[day.year, day.month, day.day])}"' in svg
+    )
+    assert "近 90 天共 <strong>1</strong> 篇" in html
+    assert html.index('class="chart-panel"') < html.index("一条快讯")
+    for _ in range(21):
+        make_article(category=rolling)
+    page2 = client.get(rolling.get_absolute_url() + "?page=2").content.decode()
+    assert 'class="chart-svg' not in page2
+
+
+def test_hot_stocks_show_without_any_rolling_news(client, make_article, make_stock):
+    """今日热股 needs stock mentions, nothing else: no 7x24 section, no flashes."""
+    moutai = make_stock(1, "600519", "贵州茅台")
+    make_article(title="头条", stocks=[moutai])
+    make_article(stocks=[moutai])
+    html = client.get("/").content.decode()
+    assert 'class="home-side"' not in html  # no 7x24 column
+    panel = re.search(r'<section class="hot-stocks".*?</section>', html, re.S).group(0)
+    assert 'href="/stock/1.600519/"' in panel and "2 篇" in panel
+    # Its own item of the home grid (the browser tests check where it lands on screen:
+    # the right column on a desktop, right after the lead story on a phone).
+    grid = re.search(r'<div class="home-grid">.*</div>\s*</main>', html, re.S).group(0)
+    assert re.search(r'</div>\s*<section class="hot-stocks"', grid)
+
+
+def test_no_hot_stocks_panel_without_mentions_or_beyond_page_one(
+    client, make_article, make_stock, django_assert_max_num_queries
+):
+    for _ in range(22):
+        make_article()
+    assert 'class="hot-stocks"' not in client.get("/").content.decode()
+    make_article(stocks=[make_stock(1, "600519", "贵州茅台")])
+    assert 'class="hot-stocks"' in client.get("/").content.decode()
+    with django_assert_max_num_queries(5):  # page 2 runs no chart query
+        page2 = client.get("/?page=2")
+    assert page2.status_code == 200 and 'class="hot-stocks"' not in page2.content.decode()
+
+
+def test_parse_month_accepts_only_year_dash_month():
+    assert charts.parse_month("2024-03") == date(2024, 3, 1)
+    assert charts.parse_month("2024-12") == date(2024, 12, 1)
+    for bad in (
+        None,
+        "",
+        "2024-3",
+        "2024-13",
+        "2024-00",
+        "2024/03",
+        "2024-03-01",
+        "１２３４-01",
+        "-202-01",
+        "1899-12",
+        "9001-01",
+        "2024-+3",
+        " 2024-03",
+    ):
+        assert charts.parse_month(bad) is None, bad
+    bounds = charts.month_bounds(date(2024, 12, 1))
+    assert bounds == {
+        "published_at__gte": china(2024, 12, 1),
+        "published_at__lt": china(2025, 1, 1),
+    }
+
+
+def test_a_month_bar_links_to_the_stock_page_filtered_to_that_month(
+    client, make_article, make_stock
+):
+    """All time longer than a year is drawn by month; each month with articles links to
+    the stock page listing that month's articles (China time), and nothing else."""
+    nio = make_stock(106, "NIO", "蔚来")
+    make_article(title="三月一日零点", published_at=china(2022, 3, 1, 0, 0), stocks=[nio])
+    make_article(title="三月末深夜", published_at=china(2022, 3, 31, 23, 59), stocks=[nio])
+    make_article(title="二月末深夜", published_at=china(2022, 2, 28, 23, 59), stocks=[nio])
+    make_article(title="四月一日零点", published_at=china(2022, 4, 1, 0, 0), stocks=[nio])
+    make_article(title="三月别家", published_at=china(2022, 3, 10, 9))
+    make_article(published_at=days_ago(1), stocks=[nio])
+    html = client.get("/stock/106.NIO/?range=all").content.decode()
+    svg = svg_of(html)
+    links = re.findall(r'<a href="([^"]+)"', svg)
+    assert "/stock/106.NIO/?range=all&amp;month=2022-03" in links
+    assert len(links) == 4  # February, March, April 2022 and this month
+    assert all("month=" in link for link in links)
+    assert 'aria-label="2022年3月：2 篇，查看文章"' in svg
+    response = client.get("/stock/106.NIO/?range=all&month=2022-03")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "三月一日零点" in page and "三月末深夜" in page
+    assert "二月末深夜" not in page and "四月一日零点" not in page and "三月别家" not in page
+    assert "2022年3月提及蔚来的文章" in page and 'href="/stock/106.NIO/">查看全部文章' in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?month=2022-13",
+        "?month=x",
+        "?month=%00",
+        "?month=2022-3",
+        "?month=99999-01",
+        "?month=2022-03-01",
+        "?month=2022-03&month=%FF",
+        "?range=all&month=0000-00",
+    ],
+)
+def test_bad_months_are_ignored(client, make_article, make_stock, query):
+    """Anything that is not YYYY-MM lists every article, answers 200, never 500."""
+    nio = make_stock(106, "NIO", "蔚来")
+    make_article(title="旧闻", published_at=china(2022, 3, 8, 6), stocks=[nio])
+    make_article(title="新闻", published_at=days_ago(2), stocks=[nio])
+    response = client.get("/stock/106.NIO/" + query)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "旧闻" in page and "新闻" in page and 'class="chart-filter"' not in page
+
+
+def test_a_day_wins_over_a_month(client, make_article, make_stock):
+    nio = make_stock(106, "NIO", "蔚来")
+    make_article(title="八日", published_at=china(2022, 3, 8, 6), stocks=[nio])
+    make_article(title="九日", published_at=china(2022, 3, 9, 6), stocks=[nio])
+    page = client.get("/stock/106.NIO/?month=2022-03&day=2022-03-09").content.decode()
+    assert "九日" in page and "八日" not in page and "2022年3月9日提及蔚来的文章" in page
+
+
+def _page_links(html: str) -> list[str]:
+    nav = re.search(r'<nav class="pagination".*?</nav>', html, re.S)
+    return re.findall(r'href="([^"]+)"', nav.group(0)) if nav else []
+
+
+def test_page_links_keep_the_month_filter(client, make_article, make_stock):
+    """Page 2 of a month is still that month: ?month= rides along on the page links."""
+    nio = make_stock(106, "NIO", "蔚来")
+    for i in range(25):
+        make_article(title=f"三月第{i}条", published_at=china(2022, 3, 1 + i, 9), stocks=[nio])
+    make_article(title="四月的别条", published_at=china(2022, 4, 2, 9), stocks=[nio])
+    first = client.get("/stock/106.NIO/?month=2022-03").content.decode()
+    assert _page_links(first) == ["?month=2022-03&amp;page=2"]
+    second = client.get("/stock/106.NIO/?month=2022-03&page=2").content.decode()
+    assert _page_links(second) == ["?month=2022-03&amp;page=1"]
+    assert second.count('<article class="item') == 5 and "四月的别条" not in second
+    assert "2022年3月提及蔚来的文章（第 2 页）" in second
+    assert "第 2 页" in second  # no total: the lists do not count their rows
+
+
+def test_page_links_keep_the_day_filter(client, make_article, make_stock):
+    """A day fits on a page of 100; the 101st article is on page 2 of that same day."""
+    nio = make_stock(106, "NIO", "蔚来")
+    for i in range(101):
+        make_article(published_at=china(2022, 3, 8, 0) + timedelta(minutes=i), stocks=[nio])
+    make_article(title="次日", published_at=china(2022, 3, 9, 0), stocks=[nio])
+    first = client.get("/stock/106.NIO/?day=2022-03-08").content.decode()
+    assert _page_links(first) == ["?day=2022-03-08&amp;page=2"]
+    second = client.get("/stock/106.NIO/?day=2022-03-08&page=2").content.decode()
+    assert second.count('<article class="item') == 1 and "次日" not in second
+    assert _page_links(second) == ["?day=2022-03-08&amp;page=1"]
+
+
+def test_other_lists_keep_plain_page_links(client, make_article, make_stock):
+    """Bad filters, other params and other lists: nothing but ?page= on the links."""
+    nio = make_stock(106, "NIO", "蔚来")
+    for _ in range(21):
+        make_article(stocks=[nio])
+    assert _page_links(client.get("/stock/106.NIO/?month=bogus&x=%22").content.decode()) == [
+        "?page=2"
+    ]
+    assert _page_links(client.get("/").content.decode()) == ["?page=2"]
+    assert _page_links(client.get("/category/zhengquanribao/").content.decode()) == ["?page=2"]
