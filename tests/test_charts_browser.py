@@ -1,5 +1,6 @@
 """The charts in a real browser (headless Debian Chromium): drawn at phone and desktop
-widths, no console errors, no sideways scrolling, links that work, the admin's dark theme."""
+widths, no console errors, no sideways scrolling, links that work, the site's and the
+admin's dark themes, print."""
 
 from datetime import timedelta
 
@@ -9,7 +10,13 @@ from django.utils import timezone
 
 from articles import charts
 from articles.models import Article, ImportRun
-from tests.test_browser import _no_horizontal_scroll, _page, admin_login, browser  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    ARTIFACTS,
+    _no_horizontal_scroll,
+    _page,
+    admin_login,
+    browser,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,8 +44,10 @@ def newsroom(make_article, make_stock, make_category, category):
     )
     make_article(title="草稿", status=Article.Status.DRAFT, stocks=[nio])
     make_article(title="明天的定时稿", published_at=now + timedelta(days=1))
+    # Two years back: the all-time chart is drawn by month.
+    make_article(title="两年前的旧闻", published_at=now - timedelta(days=730), stocks=[nio])
     ImportRun.objects.create(created=28, updated=1, failed=2, finished_at=now)
-    return {"stock": nio, "category": category}
+    return {"stock": nio, "category": category, "rolling": rolling}
 
 
 def _charts_are_drawn(page, selector="svg.chart-svg"):
@@ -60,6 +69,7 @@ def test_public_charts_render_with_a_size_and_no_errors(browser, live_server, ne
         "stock-1y": stock_url + "?range=1y",
         "stock-all": stock_url + "?range=all",
         "category": live_server.url + newsroom["category"].get_absolute_url(),
+        "rolling": live_server.url + newsroom["rolling"].get_absolute_url(),
         "tag": live_server.url + "/tag/新能源/",
     }
     for name, url in pages.items():
@@ -141,12 +151,154 @@ def test_admin_chart_follows_the_dark_theme(browser, live_server, newsroom):  # 
     assert fills["light"][1] != fills["dark"][1]
 
 
-def test_charts_print_in_greys(browser, live_server, newsroom):  # noqa: F811
-    page = _page(browser, 1280, live_server.url)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_charts_print_in_greys(browser, live_server, newsroom, scheme):  # noqa: F811
+    """In print the chart is still there, in greys on white (even from a dark screen),
+    and the navigation is not."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
     page.goto(live_server.url + newsroom["stock"].get_absolute_url())
     page.emulate_media(media="print")
     fill = page.evaluate(
         "getComputedStyle(document.querySelector('.chart-panel rect.chart-bar')).fill"
     )
     assert fill in ("rgb(85, 85, 85)", "rgb(0, 0, 0)")
-    assert not page.locator(".chart-ranges").is_visible()
+    box = page.locator(".chart-panel svg.chart-svg").bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 50
+    assert page.locator(".related-stocks-list li").first.is_visible()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") in (
+        "rgb(255, 255, 255)",
+        "rgba(0, 0, 0, 0)",
+    )
+    for clutter in (".chart-ranges", ".site-header", ".site-footer", ".breadcrumbs"):
+        assert not page.locator(clutter).is_visible(), clutter
+    if scheme == "light":
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "charts-stock-print.png", full_page=True)
+    context.close()
+
+
+def _luminance(css_colour: str) -> float:
+    """Relative luminance (WCAG) of a computed `rgb(r, g, b)` colour."""
+    r, g, b = (int(v) / 255 for v in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3])
+
+    def channel(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+STYLE_PROBE = """() => {
+  const style = (selector, prop) => {
+    const node = document.querySelector(selector);
+    return node ? getComputedStyle(node)[prop] : null;
+  };
+  return {
+    bg: style('body', 'backgroundColor'),
+    ink: style('body', 'color'),
+    bar: style('.chart-panel rect.chart-bar', 'fill'),
+    peak: style('.chart-panel rect.chart-peak', 'fill'),
+    muted: style('.chart-summary', 'color'),
+    link: style('.related-stocks-list a', 'color'),
+    current: style('.chart-ranges a[aria-current]', 'color'),
+    currentBg: style('.chart-ranges a[aria-current]', 'backgroundColor'),
+  };
+}"""
+
+
+def test_the_public_site_and_its_charts_follow_the_dark_theme(browser, live_server, newsroom):  # noqa: F811
+    """With a dark system theme the page turns dark, the bars change colour with it, and
+    text keeps a readable contrast (WCAG AA: 4.5:1, 3:1 for the bars)."""
+    url = live_server.url + newsroom["stock"].get_absolute_url()
+    seen = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(url)
+        seen[scheme] = page.evaluate(STYLE_PROBE)
+        context.close()
+    light, dark = seen["light"], seen["dark"]
+    assert _luminance(dark["bg"]) < 0.02 < 0.9 < _luminance(light["bg"])
+    assert dark["bar"] != light["bar"] and dark["peak"] != light["peak"]
+    for colours in (light, dark):
+        assert _contrast(colours["ink"], colours["bg"]) >= 7
+        assert _contrast(colours["muted"], colours["bg"]) >= 4.5
+        assert _contrast(colours["link"], colours["bg"]) >= 4.5
+        assert _contrast(colours["bar"], colours["bg"]) >= 3
+        assert _contrast(colours["current"], colours["currentBg"]) >= 4.5
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dark_pages_render_cleanly(browser, live_server, newsroom, width):  # noqa: F811
+    """Home, an article and a stock page in the dark theme: charts drawn, no errors, no
+    sideways scrolling; screenshots in artifacts/screenshots/ for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, color_scheme="dark", locale="zh-CN"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    article = Article.objects.published().filter(stock_links__isnull=False).first()
+    pages = {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "stock": newsroom["stock"].get_absolute_url(),
+    }
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert _luminance(bg) < 0.02, (name, bg)
+        if name != "article":
+            _charts_are_drawn(page)
+        assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {width}px (dark)"
+        page.screenshot(path=ARTIFACTS / f"dark-{name}-{width}.png", full_page=True)
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_hot_stocks_sit_beside_the_list_or_right_after_the_lead_story(
+    browser,  # noqa: F811
+    live_server,
+    newsroom,
+    width,
+):
+    """Desktop: the top of the right column. Phone: straight after the lead story, above
+    the latest list (not below the whole page, where the sidebar goes)."""
+    page = _page(browser, width, live_server.url)
+    page.goto(live_server.url + "/")
+    hot = page.locator(".hot-stocks").bounding_box()
+    lead = page.locator(".lead-story").bounding_box()
+    latest = page.locator("#latest-heading").bounding_box()
+    flashes = page.locator(".home-side").bounding_box()
+    if width >= 1280:
+        assert hot["x"] > lead["x"] + lead["width"]  # the right column
+        assert hot["y"] < latest["y"] and hot["y"] + hot["height"] <= flashes["y"] + 1
+    else:
+        assert abs(hot["x"] - lead["x"]) < 1 and hot["width"] == pytest.approx(lead["width"])
+        assert lead["y"] + lead["height"] <= hot["y"] < latest["y"]
+        assert flashes["y"] > latest["y"]
+    assert page.console_errors == []
+
+
+def test_a_month_bar_opens_the_articles_of_its_month(browser, live_server, newsroom):  # noqa: F811
+    """All time (two years here) is drawn by month; a month bar lists that month."""
+    page = _page(browser, 1280, live_server.url)
+    page.goto(live_server.url + newsroom["stock"].get_absolute_url() + "?range=all")
+    bars = page.locator(".chart-panel svg a")
+    assert bars.count() >= 2
+    first = bars.first
+    href = first.get_attribute("href")
+    assert "range=all&month=" in href
+    first.click()
+    page.wait_for_url("**month=*")
+    assert page.locator(".chart-filter").is_visible()
+    assert page.locator(".list .item").all_inner_texts()[0].startswith("两年前的旧闻")
+    assert page.locator(".list .item").count() == 1
+    assert page.console_errors == []
