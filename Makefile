@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 SAMPLE_POSTS := sample_posts
 
-.PHONY: run test venv venv-test migrate static sample lint test-sqlite test-postgres clean
+.PHONY: run test bench venv venv-test migrate static sample lint test-sqlite test-postgres clean
 
 ## make run: install, migrate, collect static files, load the sample posts, serve on :8000
 run: venv migrate static sample
@@ -21,6 +21,13 @@ test: venv-test
 	$(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+## make bench: the benchmarks of README "Performance" (installs wrk; takes over an hour)
+bench: venv
+	scripts/ensure-system-deps --bench
+	$(PY) bench/import_bench.py 1000 10000
+	$(PY) bench/serve --sizes 1000 100000
+	scripts/with-services sh -c '$(PY) bench/serve --sizes 1000 100000 --redis "$$REDIS_URL"'
 
 venv:
 	@scripts/bootstrap-venv requirements.txt

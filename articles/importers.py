@@ -61,6 +61,8 @@ BATCH_SECONDS = 0.5
 # and its rolling copy) sit close together in path order; inside one window they
 # are written together as one new article instead of an insert and then an update.
 WINDOW_SIZE = 400
+# Refresh the planner's statistics after a run that wrote at least this many articles.
+ANALYZE_AFTER = 500
 
 
 @dataclass
@@ -618,6 +620,13 @@ class Importer:
                                 progress(len(report.results), len(files), done)
             if self.dry_run:
                 transaction.set_rollback(True)
+        if (
+            not self.dry_run
+            and report.counts["created"] + report.counts["updated"] >= ANALYZE_AFTER
+        ):
+            # Many new rows make the planner's statistics wrong (or, on a new
+            # database, absent), and search then picks a plan that scans.
+            search.analyze()
         report.elapsed = time.monotonic() - started
         if record:
             for outcome, number in report.counts.items():

@@ -39,20 +39,21 @@ transaction, so an import that rolls back leaves no stale index row behind.
 articles, and ``rebuild_index()`` repairs anything that went around the model.
 
 Public API: ``search_articles(query)`` (every match, in order, as one queryset),
-``SearchResults(query)`` (the same order, paged cheaply; what the page uses), ``update_index(article_ids)``,
-``rebuild_index()``, the ``SearchView`` and the small helpers the view uses
-(``parse_query``, ``highlight``, ``snippet``).
+``SearchResults(query)`` (the same order, paged cheaply; what the page uses),
+``update_index(article_ids)``, ``rebuild_index()``, the ``SearchView`` and the
+small helpers the view uses (``parse_query``, ``highlight``, ``snippet``).
 """
 
 import contextlib
 import functools
 import html
+import json
 import operator
 import re
 import threading
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -139,6 +140,48 @@ def _matching_ids_sql(vendor: str, terms: list[str]) -> tuple[str, list[str]]:
     raise NotImplementedError(f"search supports SQLite and PostgreSQL, not {vendor}")
 
 
+def _scan_once(vendor: str, terms: list[str], using: str) -> tuple[list[int], list[int]]:
+    """(ids of the indexed articles matching every term, those with a term in the title),
+    in one pass over the search table. For queries the trigram index cannot serve
+    (a term under three characters): the pass is the cost, so it is made once."""
+    sql, params = _matching_ids_sql(vendor, terms)
+    if vendor == "sqlite":
+        # "+title": an expression, not the column, so FTS5 does not take the LIKE over;
+        # its trigram index would answer a pattern under three characters with no rows.
+        in_title = " OR ".join("+title LIKE %s ESCAPE '\\'" for _ in terms)
+        sql = sql.replace("SELECT rowid FROM", f"SELECT rowid, ({in_title}) FROM", 1)
+    else:
+        in_title = " OR ".join("title ILIKE %s" for _ in terms)
+        sql = sql.replace("SELECT article_id FROM", f"SELECT article_id, ({in_title}) FROM", 1)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*(_like_pattern(t) for t in terms), *params])
+        rows = cursor.fetchall()
+    return [pk for pk, _ in rows], [pk for pk, titled in rows if titled]
+
+
+def _id_list(vendor: str, ids: list[int]) -> RawSQL:
+    """A subquery yielding `ids`, passed as one parameter however many there are."""
+    if vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+
+
+def _title_ids_sql(vendor: str, terms: list[str]) -> tuple[str, list[str]]:
+    """SQL selecting the indexed articles that contain every term and at least one of
+    them in the title: the first tier of the results, read from the search index.
+    Terms of three characters or more only (see `_scan_once` for the others)."""
+    if vendor == "sqlite":
+        # One FTS5 query: every term anywhere, and any of them in the title column.
+        every = " AND ".join(_fts_phrase(t) for t in terms)
+        any_in_title = " OR ".join(_fts_phrase(t) for t in terms)
+        return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [
+            f"{every} AND {{title}} : ({any_in_title})"
+        ]
+    sql, params = _matching_ids_sql(vendor, terms)
+    in_title = " OR ".join("title ILIKE %s" for _ in terms)
+    return f"{sql} AND ({in_title})", [*params, *(_like_pattern(t) for t in terms)]
+
+
 def search_articles(query: str, *, using: str = DEFAULT_DB_ALIAS):
     """Published articles matching every term of `query`: title matches first, then newest.
 
@@ -179,10 +222,11 @@ class SearchResults:
 
     `search_articles()` sorts every match by title hits before it can return the
     first twenty, a sort over thousands of rows for a common word. Here the title
-    matches and the other matches are two queries; each walks the publication-date
-    index and stops at the page it needs (the title tier still sorts by hit count
-    when there are several terms). Counting stops at MAX_RESULTS. It is what the
-    `Paginator` needs: `count()` and slicing.
+    matches come from the search index itself (an FTS5 column filter on SQLite)
+    and the other matches are the rest, so each tier is a query of its own that
+    sorts only its rows (by date; the title tier by hit count first when there are
+    several terms). Counting stops at MAX_RESULTS. It is what the `Paginator`
+    needs: `count()` and slicing.
     """
 
     def __init__(self, query: str, *, using: str = DEFAULT_DB_ALIAS, listing: bool = True):
@@ -192,33 +236,39 @@ class SearchResults:
         if not self.terms:
             self._tiers = []
             return
-        sql, params = _matching_ids_sql(connections[using].vendor, self.terms)
-        matches = Article.objects.using(using).published().filter(pk__in=RawSQL(sql, params))
-        if listing:
-            matches = matches.for_listing()
-        in_title = functools.reduce(operator.or_, [Q(title__icontains=t) for t in self.terms])
-        titled = matches.filter(in_title)
+        vendor = connections[using].vendor
+        public = Article.objects.using(using).published()
+        self._rows = public.for_listing() if listing else public
+        if all(len(t) >= TRIGRAM for t in self.terms):
+            # The index finds both tiers: each query reads only its own matches.
+            in_title = RawSQL(*_title_ids_sql(vendor, self.terms))
+            matching = RawSQL(*_matching_ids_sql(vendor, self.terms))
+        else:
+            every, titled_ids = _scan_once(vendor, self.terms, using)
+            in_title, matching = _id_list(vendor, titled_ids), _id_list(vendor, every)
+        titled = public.filter(pk__in=in_title)
         if len(self.terms) > 1:
             titled = titled.annotate(title_hits=_title_hits(self.terms)).order_by(
                 "-title_hits", "-published_at", "-id"
             )
         else:
-            titled = titled.annotate(title_hits=Value(1)).order_by("-published_at", "-id")
-        others = matches.exclude(in_title).annotate(title_hits=Value(0))
-        self._tiers = [
-            (titled.annotate(title_match=Value(True)), None),
-            (others.annotate(title_match=Value(False)).order_by("-published_at", "-id"), None),
-        ]
+            titled = titled.order_by("-published_at", "-id")
+        others = (
+            public.filter(pk__in=matching).exclude(pk__in=in_title).order_by("-published_at", "-id")
+        )
+        # (ids of the tier in order, its size once counted, whether its titles match)
+        self._tiers = [(titled.values_list("pk", flat=True), None, True)]
+        self._tiers.append((others.values_list("pk", flat=True), None, False))
 
     def count(self) -> int:
         if self._count is None:
             total, tiers = 0, []
-            for tier, _ in self._tiers:
+            for ids, _, in_title in self._tiers:
                 room = MAX_RESULTS - total
-                size = tier.values("pk")[: room + 1].count() if room > 0 else 0
+                size = ids.order_by()[: room + 1].count() if room > 0 else 0
                 self.capped = self.capped or size > room
                 size = min(size, max(room, 0))
-                tiers.append((tier, size))
+                tiers.append((ids, size, in_title))
                 total += size
             self._tiers, self._count = tiers, total
         return self._count
@@ -230,12 +280,26 @@ class SearchResults:
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("SearchResults supports plain slices only")
         start, stop = index.start or 0, min(index.stop or MAX_RESULTS, self.count())
-        rows, offset = [], 0
-        for tier, size in self._tiers:
+        order, in_title, offset = [], set(), 0
+        for ids, size, titled in self._tiers:
             lo, hi = max(start - offset, 0), min(stop - offset, size)
             if lo < hi:
-                rows += list(tier[lo:hi])
+                # Sorting ids and dates is cheap; whole rows (with their bodies) are
+                # fetched for the page only.
+                page = list(ids[lo:hi])
+                order += page
+                if titled:
+                    in_title.update(page)
             offset += size
+        if not order:
+            return []
+        by_pk = self._rows.in_bulk(order)
+        rows = [by_pk[pk] for pk in order if pk in by_pk]
+        folded = [t.casefold() for t in self.terms]
+        for article in rows:
+            title = article.title.casefold()
+            article.title_hits = sum(t in title for t in folded)
+            article.title_match = article.pk in in_title
         return rows
 
     def __iter__(self):
@@ -448,11 +512,23 @@ def rebuild_index(*, using: str = DEFAULT_DB_ALIAS, models=None) -> int:
             cursor.execute(f"DELETE FROM {TABLE}")
         ids = article_model._base_manager.using(using).order_by("pk").values_list("pk", flat=True)
         count = _write(using, list(ids), models, replace=False)
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(article_model._meta.db_table)}")
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {TABLE}")
+        analyze(using, article_model)
     return count
+
+
+def analyze(using: str = DEFAULT_DB_ALIAS, article_model=Article) -> None:
+    """Refresh the planner's statistics for the articles and the search table.
+
+    Without them SQLite cannot tell that a search matches a few hundred of 100,000
+    articles, and walks the whole date index instead of the matches. The importer
+    calls this after a large run; PostgreSQL's autovacuum would get there later.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(article_model._meta.db_table)}")
+        # SQLite's ANALYZE of an FTS5 table is a no-op; PostgreSQL's is real.
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {TABLE}")
 
 
 @receiver(post_save, sender=Article, dispatch_uid="search_article_saved")

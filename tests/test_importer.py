@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from PIL import Image
 from taggit.models import Tag
@@ -220,6 +221,35 @@ def test_sample_posts_import_and_the_whole_site_can_be_browsed_including_legacy_
         spaced.get_absolute_url(),
     )
     assert client.get("/nosuchcategory/2022/01/01/NW1.html").status_code == 404
+
+
+def _planner_statistics_rows() -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return 0
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'articles_article'")
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'articles_article'"
+                " AND schemaname = current_schema()"
+            )
+        return cursor.fetchone()[0]
+
+
+def test_a_large_import_refreshes_the_planner_statistics(monkeypatch):
+    """Search picks its plan from them: without, SQLite scanned 90,000 articles per search."""
+    from articles import importers
+
+    before = _planner_statistics_rows()
+    if connection.vendor == "sqlite":
+        assert before == 0  # a fresh database has none
+    import_posts([SAMPLE_DIR], dry_run=True)
+    assert _planner_statistics_rows() == before  # a dry run changes nothing
+    monkeypatch.setattr(importers, "ANALYZE_AFTER", 10)
+    import_posts([SAMPLE_DIR])
+    assert _planner_statistics_rows() > 0
 
 
 # --------------------------------------------------------------------------------------------
