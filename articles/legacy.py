@@ -455,7 +455,13 @@ class _Parser:
         except LookupError as exc:
             raise LegacyPostError(f"unknown encoding {self.encoding!r}") from exc
         # A BOM left by a non-UTF-8 codec (e.g. utf-16 files) is not text either.
-        return text.removeprefix("\ufeff")
+        text = text.removeprefix("\ufeff")
+        if "\x00" in text:
+            # NUL is not text: PostgreSQL refuses it in any column (SQLite would store it), so
+            # the same file must not import on one database and fail on the other.
+            self.warnings.append(f"删除了 {text.count(chr(0))} 个 NUL 字节 (NUL bytes removed)")
+            text = text.replace("\x00", "")
+        return text
 
     def _split_front_matter(self, text: str) -> tuple[dict, str]:
         # Jekyll treats CR LF like LF; so do all the line-based patterns below.

@@ -1068,3 +1068,12 @@ def test_invalid_utf8_anywhere_in_a_post_is_a_declared_decoding_error(bad):
     for data in (bad + text, text[:40] + bad + text[40:], text + bad):
         with pytest.raises(LegacyPostError, match="解码"):
             parse_post(data, "2022-03-01-NW202203012280001111.md")
+
+
+def test_nul_bytes_are_dropped_with_a_warning_so_every_database_stores_the_post():
+    """PostgreSQL refuses NUL in text columns; SQLite takes it. A file must import on both."""
+    data = source_post("<p>正\x00文。</p>").replace("title: ", "title: \x00", 1).encode()
+    post = parse_post(data, "2022-03-01-NW202203012280001111.md")
+    assert "\x00" not in post.source_text and "\x00" not in post.title
+    assert "\x00" not in post.body_html and "正文" in post.body_html
+    assert any("NUL" in warning for warning in post.warnings)
