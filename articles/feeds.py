@@ -25,9 +25,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from taggit.models import Tag
 
-from .models import Article, Category, StockReference
+from . import listings
+from .models import Article, Category
 
 FEED_LENGTH = 20
 
@@ -143,7 +143,7 @@ class CategoryFeed(ArticleFeed):
 
 class TagFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(listings.public_tags(), slug=slug)
 
     def filter_articles(self, articles, tag):
         return articles.filter(tags=tag)
@@ -157,7 +157,7 @@ class TagFeed(ArticleFeed):
 
 class StockFeed(ArticleFeed):
     def get_object(self, request, market, code):
-        return get_object_or_404(StockReference, market=market, code=code)
+        return get_object_or_404(listings.public_stocks(), market=market, code=code)
 
     def filter_articles(self, articles, stock):
         return articles.filter(stock_links__stock=stock)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from pypinyin import lazy_pinyin
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 
 from .models import Article, ArticleStock, Category, StockReference
 
@@ -115,6 +115,57 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Artic
             : limit - len(chosen)
         ]
     return chosen
+
+
+def public_tags():
+    """Tags that at least one published article carries: only these have public pages.
+
+    A tag or stock used only by drafts or scheduled articles answers 404, like the
+    sitemap leaves it out: its page would tell a visitor who guessed its name that
+    unpublished work mentions it. The check starts from the tag's own links and
+    stops at the first published article.
+    """
+    return Tag.objects.filter(Exists(Article.objects.published().filter(tags=OuterRef("pk"))))
+
+
+def public_stocks():
+    """Securities that at least one published article mentions (see `public_tags`)."""
+    return StockReference.objects.filter(
+        Exists(Article.objects.published().filter(stock_links__stock=OuterRef("pk")))
+    )
+
+
+# Above this many links, a tag or stock is "common": its newest articles are found
+# by walking the publication-date index and checking each row's links (a few
+# hundred rows at most), rather than by sorting all of its articles by date.
+COMMON_LINKS = 2000
+
+
+def _newest_first(articles, links, article_id: str):
+    """`articles` narrowed to those in `links` (rows whose `article_id` column names
+    an article), in the form the database reads fastest newest first."""
+    if links[:COMMON_LINKS].count() >= COMMON_LINKS:
+        # Walk the date index, probing each article's links: stops after a page. The
+        # section comes in a query of its own: joined here, it made SQLite read the
+        # articles section by section and sort them all instead.
+        return (
+            articles.select_related(None)
+            .prefetch_related("category")
+            .filter(Exists(links.filter(**{article_id: OuterRef("pk")})))
+        )
+    # Few links: read them all by index and sort that handful by date.
+    return articles.filter(pk__in=links.values(article_id))
+
+
+def tagged(articles, tag):
+    """The articles carrying `tag`, cheap to read newest first however common the tag."""
+    ct = ContentType.objects.get_for_model(Article)
+    return _newest_first(articles, TaggedItem.objects.filter(content_type=ct, tag=tag), "object_id")
+
+
+def mentioning(articles, stock):
+    """The articles mentioning `stock`, cheap to read newest first (see `tagged`)."""
+    return _newest_first(articles, ArticleStock.objects.filter(stock=stock), "article_id")
 
 
 def categories_with_counts():

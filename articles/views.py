@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
-from taggit.models import Tag
 
 from . import charts, listings, pagination
-from .models import Article, Category, LegacyRedirect, StockReference
+from .models import Article, Category, LegacyRedirect
 
 
 class ArticleListMixin:
@@ -27,7 +26,9 @@ class ArticleListMixin:
     context_object_name = "articles"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        # Lists show the excerpt, never the body: leaving the bodies out keeps the
+        # rows a list sorts narrow (a common tag sorts thousands of them).
+        return Article.objects.published().for_listing().defer("body_source", "body_html")
 
     def paginate_queryset(self, queryset, page_size):
         page = pagination.paginate(queryset, self.request.GET.get("page"), page_size)
@@ -92,8 +93,8 @@ class CategoryView(ArticleListMixin, ListView):
 
 class TagView(ArticleListMixin, ListView):
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        self.tag = get_object_or_404(listings.public_tags(), slug=self.kwargs["slug"])
+        return listings.tagged(super().get_queryset(), self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -111,9 +112,9 @@ class StockView(ArticleListMixin, ListView):
 
     def get_queryset(self):
         self.stock = get_object_or_404(
-            StockReference, market=self.kwargs["market"], code=self.kwargs["code"]
+            listings.public_stocks(), market=self.kwargs["market"], code=self.kwargs["code"]
         )
-        articles = super().get_queryset().filter(stock_links__stock=self.stock)
+        articles = listings.mentioning(super().get_queryset(), self.stock)
         # Where the news-flow chart's bars link: ?day=YYYY-MM-DD (that China day only)
         # or, from the all-time chart's month bars, ?month=YYYY-MM. Bad values are
         # ignored (the full list); a valid day wins over a month.

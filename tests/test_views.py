@@ -204,3 +204,35 @@ def test_server_error_page_is_branded_and_needs_no_database():
 
     html = render_to_string("500.html")
     assert "服务器出错了" in html and 'lang="zh-Hans"' in html
+
+
+@pytest.mark.parametrize("common_links", [2000, 2])
+def test_tag_and_stock_lists_are_the_same_whichever_plan_reads_them(
+    client, make_article, make_stock, monkeypatch, common_links
+):
+    """A common tag or stock is read by walking the date index, a rare one by its links."""
+    from articles import listings
+
+    monkeypatch.setattr(listings, "COMMON_LINKS", common_links)
+    nio = make_stock(106, "NIO", "蔚来")
+    tagged = [make_article(tags=["新能源"], stocks=[nio]) for _ in range(3)]
+    make_article(tags=["别的"])
+    newest_first = [a.title for a in sorted(tagged, key=lambda a: a.published_at, reverse=True)]
+    for url in (reverse("articles:tag", args=["新能源"]), nio.get_absolute_url()):
+        html = client.get(url).content.decode()
+        found = re.findall(r'class="item-title"><a [^>]*>([^<]+)<', html)
+        assert found == newest_first, url
+
+
+def test_tags_and_stocks_of_unpublished_articles_only_have_no_public_page(
+    client, make_article, make_stock, draft
+):
+    """Their page would tell a visitor who guessed the name that unpublished work uses it."""
+    secret = make_stock(116, "09999", "未公开")
+    draft.tags.add("草稿专用")
+    draft.set_stocks([secret])
+    assert client.get(reverse("articles:tag", args=["草稿专用"])).status_code == 404
+    assert client.get(secret.get_absolute_url()).status_code == 404
+    make_article(tags=["草稿专用"], stocks=[secret])
+    assert client.get(reverse("articles:tag", args=["草稿专用"])).status_code == 200
+    assert client.get(secret.get_absolute_url()).status_code == 200
