@@ -86,8 +86,10 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Artic
     """Up to `limit` published articles: sharing a stock first, then a tag, then the section.
 
     One query per preference, newest first, each stopping at what is still missing
-    (three at most). Each reads the candidates from the link tables by index and
-    walks the date index, so the cost does not grow with the archive.
+    (three at most), each reading its candidates from the link tables by index.
+    The cost follows how many articles share the stock or tag: for a stock in
+    8,000 of 100,000 articles these queries took about 80 ms (see README,
+    Performance), where `tagged()`'s date-index walk would be cheaper.
     """
     stock_ids = [stock.pk for stock in article.ordered_stocks()]
     tag_ids = [tag.pk for tag in article.tag_list()]
