@@ -8,17 +8,16 @@ that the sanitizer alone keeps script out; a CSP is defence in depth on top of i
 """
 
 import os
-from pathlib import Path
 
 import pytest
 
 from articles.importers import Importer
 from articles.models import Article
+from tests.test_browser import browser  # noqa: F401 - the one Chromium fixture
 from tests.test_xss import HOSTILE_TITLE, write_vector_posts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 INSTRUMENT = """
@@ -60,26 +59,8 @@ DOM_AUDIT = """
 """
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run `make test`, which installs Debian's chromium")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def instrumented(browser):
+def instrumented(browser):  # noqa: F811 - the fixture imported from test_browser
     """One page for the whole run, with dialogs, popups and page errors recorded."""
     context = browser.new_context(bypass_csp=True, java_script_enabled=True)
     context.add_init_script(INSTRUMENT)
