@@ -38,6 +38,27 @@ from .models import Article, ArticleStock, Category, ImportRun, StockReference
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
+
+class ChinaDate(TruncDate):
+    """The China day of a datetime column, computed by the database itself.
+
+    Django's `TruncDate(tzinfo=…)` makes SQLite call back into Python once per row
+    to convert the time zone; at 100,000 articles the home page's sparklines spent
+    30 ms of an uncached render there. Asia/Shanghai has been UTC+8 with no daylight
+    saving since 1991, older than anything this site publishes, so SQLite's own
+    `date(…, '+8 hours')` gives the same day. PostgreSQL converts natively already.
+    SQLite keeps milliseconds only and would round 15:59:59.9999 UTC up into the
+    next day, so the stored text is cut to whole seconds ("YYYY-MM-DD HH:MM:SS") first.
+    """
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, tzinfo=CHINA, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"date(substr({sql}, 1, 19), '+8 hours')", params
+
+
 # ?range= values of the news-flow charts: (label, days back from today, None = all time).
 RANGES = {"90d": ("近 90 天", 90), "1y": ("近 1 年", 365), "all": ("全部", None)}
 DEFAULT_RANGE = "90d"
@@ -135,7 +156,7 @@ def daily_counts(start: date | None, end: date, **filters) -> list[tuple[date, i
     if start is not None:
         articles = articles.filter(published_at__gte=day_start(start))
     rows = (
-        articles.annotate(day=TruncDate("published_at", tzinfo=CHINA))
+        articles.annotate(day=ChinaDate("published_at"))
         .values("day")
         .annotate(n=Count("id"))
         .order_by()
@@ -330,7 +351,7 @@ def hot_stocks(
             ArticleStock.objects.filter(
                 stock_id__in=[s.id for s in ranked], article__in=spark_articles.values("pk")
             )
-            .annotate(day=TruncDate("article__published_at", tzinfo=CHINA))
+            .annotate(day=ChinaDate("article__published_at"))
             .values("stock_id", "day")
             .annotate(n=Count("id"))
             .order_by()
@@ -374,7 +395,7 @@ def dashboard(days: int = DASHBOARD_DAYS, scheduled_limit: int = 8, runs: int = 
     rows = (
         Article.objects.published()
         .filter(published_at__gte=day_start(start))
-        .annotate(day=TruncDate("published_at", tzinfo=CHINA))
+        .annotate(day=ChinaDate("published_at"))
         .values("day", "category_id", "category__name", "category__position")
         .annotate(n=Count("id"))
         .order_by()

@@ -96,6 +96,27 @@ def test_a_day_runs_from_midnight_to_midnight_beijing_time(make_article):
     ]
 
 
+def test_the_database_finds_the_same_china_day_as_python(make_article):
+    """ChinaDate does the time-zone arithmetic in SQL (a fixed +8 hours on SQLite):
+    it must agree with Python's zoneinfo on every boundary, microseconds included."""
+    utc = ZoneInfo("UTC")
+    moments = [
+        datetime(2024, 3, 1, 15, 59, 59, 999999, tzinfo=utc),
+        datetime(2024, 3, 1, 16, 0, tzinfo=utc),
+        datetime(2023, 12, 31, 16, 0, tzinfo=utc),  # New Year in China, not yet in UTC
+        datetime(2024, 2, 28, 16, 30, tzinfo=utc),  # 29 February in China
+        datetime(2000, 1, 1, 0, 0, tzinfo=utc),
+    ]
+    for moment in moments:
+        make_article(published_at=moment)
+    found = sorted(
+        Article.objects.annotate(day=charts.ChinaDate("published_at")).values_list(
+            "published_at", "day"
+        )
+    )
+    assert found == sorted((m, m.astimezone(CHINA).date()) for m in moments)
+
+
 def test_drafts_and_scheduled_articles_never_count(make_article, make_stock, category):
     """Only what readers can see is in the numbers."""
     nio = make_stock(106, "NIO", "蔚来")
