@@ -47,7 +47,6 @@ small helpers the view uses (``parse_query``, ``highlight``, ``snippet``).
 import contextlib
 import functools
 import html
-import json
 import operator
 import re
 import threading
@@ -57,6 +56,7 @@ from django.db.models import BooleanField, Case, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import ListView
@@ -112,94 +112,135 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _matching_ids_sql(vendor: str, terms: list[str]) -> tuple[str, list[str]]:
-    """SQL selecting the ids of indexed articles that contain every term."""
+# ---------------------------------------------------------------------------
+# The sort key: newest first, straight from the index
+
+
+# Every search row carries a sort key that orders it the way results are shown:
+# (the second of publication + 1) << ID_BITS | article id for a published article,
+# the bare article id for anything else. Descending keys are newest first (ties in
+# the same second: the newer id first); drafts and unpublished rows sit below
+# PUBLIC_MIN; a scheduled article's key lies in the future, so it enters the
+# public range by itself when its second comes, with no reindex. On SQLite the key
+# is the FTS5 rowid, which FTS5 can walk backwards and stop after a page: a common
+# word's newest twenty cost twenty rows, not a sort of its twelve thousand matches.
+# On PostgreSQL it is an indexed column the planner can walk the same way.
+ID_BITS = 31
+ID_MASK = (1 << ID_BITS) - 1
+PUBLIC_MIN = 1 << ID_BITS
+# SQLite only: article id -> its row's sort key, to find the row again when the key
+# changes (a new publication time) or the article goes. PostgreSQL keeps the key in
+# a column of the search table itself.
+KEY_TABLE = "articles_article_search_key"
+
+
+def sort_key(pk: int, status: str, published_at) -> int:
+    """The search row's key for an article (see ID_BITS)."""
+    if pk > ID_MASK:
+        raise ValueError(f"article id {pk} does not fit the search key's {ID_BITS} bits")
+    if status != "published" or published_at is None:
+        return pk
+    return ((max(int(published_at.timestamp()), 0) + 1) << ID_BITS) | pk
+
+
+def public_keys(now=None) -> tuple[int, int]:
+    """The range of keys of articles public at `now`: published, not in the future.
+
+    Keys hold whole seconds, so the range ends with `now`'s second; a row later in
+    that same second is dropped when the page's rows are read from
+    `Article.objects.published()`.
+    """
+    now = now or timezone.now()
+    return PUBLIC_MIN, ((int(now.timestamp()) + 1) << ID_BITS) | ID_MASK
+
+
+def _tier_sql(vendor: str, terms: list[str], titled: bool | None) -> tuple[str, list]:
+    """SQL for (article id, sort key, title) of the indexed rows in the public key range
+    that contain every term, newest first (key descending), with two key bounds as the
+    first parameters. `titled`: True keeps the rows with a term in the title, False the
+    others, None all of them.
+    """
     if vendor == "sqlite":
-        conditions, params = [], []
+        conditions, params = ["rowid BETWEEN %s AND %s"], []
         long_terms = [t for t in terms if len(t) >= TRIGRAM]
-        if long_terms:
+        short_terms = [t for t in terms if len(t) < TRIGRAM]
+        match = " AND ".join(_fts_phrase(t) for t in long_terms)
+        for term in short_terms:
+            # Trigram MATCH cannot see one- or two-character terms: LIKE over the
+            # columns is correct, read newest first, at the price of reading rows.
+            conditions.append("(" + " OR ".join(f"{c} LIKE %s ESCAPE '\\'" for c in COLUMNS) + ")")
+            params.extend([_like_pattern(term)] * len(COLUMNS))
+        if titled is not None and not short_terms:
+            # The title test is an FTS5 column filter, answered by the index.
+            any_in_title = " OR ".join(_fts_phrase(t) for t in terms)
+            operator_ = "AND" if titled else "NOT"
+            match = f"({match}) {operator_} {{title}} : ({any_in_title})"
+        elif titled is not None:
+            # "+title": an expression, not the column, so FTS5 does not take the LIKE
+            # over; its trigram index would answer a pattern under three characters
+            # with no rows.
+            in_title = " OR ".join("+title LIKE %s ESCAPE '\\'" for _ in terms)
+            conditions.append(f"({in_title})" if titled else f"NOT ({in_title})")
+            params.extend(_like_pattern(t) for t in terms)
+        if match:
             conditions.append(f"{TABLE} MATCH %s")
-            params.append(" AND ".join(_fts_phrase(t) for t in long_terms))
-        for term in terms:
-            if len(term) < TRIGRAM:
-                # Trigram MATCH cannot see one- or two-character terms: LIKE over the
-                # columns is correct, at the price of scanning the search table.
-                pattern = _like_pattern(term)
-                conditions.append(
-                    "(" + " OR ".join(f"{c} LIKE %s ESCAPE '\\'" for c in COLUMNS) + ")"
-                )
-                params.extend([pattern] * len(COLUMNS))
-        return f"SELECT rowid FROM {TABLE} WHERE " + " AND ".join(conditions), params
+            params.append(match)
+        return (
+            f"SELECT rowid & {ID_MASK}, rowid, title FROM {TABLE} "
+            f"WHERE {' AND '.join(conditions)} ORDER BY rowid DESC",
+            params,
+        )
     if vendor == "postgresql":
         # Backslash is PostgreSQL's default LIKE escape; the GIN trigram index on
-        # `document` serves ILIKE for terms of three or more characters.
-        conditions = " AND ".join("document ILIKE %s" for _ in terms)
-        return f"SELECT article_id FROM {TABLE} WHERE {conditions}", [
-            _like_pattern(t) for t in terms
-        ]
+        # `document` serves ILIKE for terms of three or more characters, and the
+        # sort_key index lets the planner walk a common word's rows newest first.
+        conditions = ["sort_key BETWEEN %s AND %s"]
+        conditions += ["document ILIKE %s" for _ in terms]
+        params = [_like_pattern(t) for t in terms]
+        if titled is not None:
+            in_title = " OR ".join("title ILIKE %s" for _ in terms)
+            conditions.append(f"({in_title})" if titled else f"NOT ({in_title})")
+            params.extend(_like_pattern(t) for t in terms)
+        return (
+            f"SELECT article_id, sort_key, title FROM {TABLE} "
+            f"WHERE {' AND '.join(conditions)} ORDER BY sort_key DESC",
+            params,
+        )
     raise NotImplementedError(f"search supports SQLite and PostgreSQL, not {vendor}")
 
 
-def _scan_once(vendor: str, terms: list[str], using: str) -> tuple[list[int], list[int]]:
-    """(ids of the indexed articles matching every term, those with a term in the title),
-    in one pass over the search table. For queries the trigram index cannot serve
-    (a term under three characters): the pass is the cost, so it is made once."""
-    sql, params = _matching_ids_sql(vendor, terms)
-    if vendor == "sqlite":
-        # "+title": an expression, not the column, so FTS5 does not take the LIKE over;
-        # its trigram index would answer a pattern under three characters with no rows.
-        in_title = " OR ".join("+title LIKE %s ESCAPE '\\'" for _ in terms)
-        sql = sql.replace("SELECT rowid FROM", f"SELECT rowid, ({in_title}) FROM", 1)
-    else:
-        in_title = " OR ".join("title ILIKE %s" for _ in terms)
-        sql = sql.replace("SELECT article_id FROM", f"SELECT article_id, ({in_title}) FROM", 1)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [*(_like_pattern(t) for t in terms), *params])
-        rows = cursor.fetchall()
-    return [pk for pk, _ in rows], [pk for pk, titled in rows if titled]
-
-
-def _id_list(vendor: str, ids: list[int]) -> RawSQL:
-    """A subquery yielding `ids`, passed as one parameter however many there are."""
-    if vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
-    return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-
-
-def _title_ids_sql(vendor: str, terms: list[str]) -> tuple[str, list[str]]:
-    """SQL selecting the indexed articles that contain every term and at least one of
-    them in the title: the first tier of the results, read from the search index.
-    Terms of three characters or more only (see `_scan_once` for the others)."""
-    if vendor == "sqlite":
-        # One FTS5 query: every term anywhere, and any of them in the title column.
-        every = " AND ".join(_fts_phrase(t) for t in terms)
-        any_in_title = " OR ".join(_fts_phrase(t) for t in terms)
-        return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [
-            f"{every} AND {{title}} : ({any_in_title})"
-        ]
-    sql, params = _matching_ids_sql(vendor, terms)
-    in_title = " OR ".join("title ILIKE %s" for _ in terms)
-    return f"{sql} AND ({in_title})", [*params, *(_like_pattern(t) for t in terms)]
+def _key_sql(vendor: str) -> str:
+    """A correlated subquery: the sort key of the article of the outer row."""
+    table = KEY_TABLE if vendor == "sqlite" else TABLE
+    return f'(SELECT sort_key FROM {table} WHERE article_id = "articles_article"."id")'
 
 
 def search_articles(query: str, *, using: str = DEFAULT_DB_ALIAS):
     """Published articles matching every term of `query`: title matches first, then newest.
 
-    Each result carries `title_hits` (how many terms its title contains) and
-    `title_match` (at least one). An empty query gives an empty queryset.
+    The reference definition of the results, as one plain queryset: the terms in
+    the title count first (more is better), then the sort key (newest first, to the
+    second, then the newer id). Each result carries `title_hits` (how many terms its
+    title contains) and `title_match` (at least one). An empty query gives an empty
+    queryset. The search page reads the same order more cheaply: `SearchResults`.
     """
     _, terms = parse_query(query)
     if not terms:
         return Article.objects.using(using).none()
-    sql, params = _matching_ids_sql(connections[using].vendor, terms)
-    # Title hits are computed on the article row itself, only for rows the index
-    # already matched, so they cost no scan.
-    title_hits = _title_hits(terms)
+    vendor = connections[using].vendor
+    sql, params = _tier_sql(vendor, terms, None)
+    # The ids alone, unordered, over every key from the first public one up.
+    sql = sql.split(" ORDER BY ")[0]
+    if vendor == "sqlite":
+        sql = sql.replace(f"rowid & {ID_MASK}, rowid, title", f"rowid & {ID_MASK}", 1)
+    else:
+        sql = sql.replace("article_id, sort_key, title", "article_id", 1)
+    matching = RawSQL(sql, [PUBLIC_MIN, (1 << 63) - 1, *params])
     return (
         Article.objects.using(using)
         .published()
-        .filter(pk__in=RawSQL(sql, params))
-        .annotate(title_hits=title_hits)
+        .filter(pk__in=matching)
+        .annotate(title_hits=_title_hits(terms), search_key=RawSQL(_key_sql(vendor), []))
         .annotate(
             title_match=Case(
                 When(title_hits__gt=0, then=Value(True)),
@@ -207,7 +248,7 @@ def search_articles(query: str, *, using: str = DEFAULT_DB_ALIAS):
                 output_field=BooleanField(),
             )
         )
-        .order_by("-title_hits", "-published_at", "-id")
+        .order_by("-title_hits", "-search_key")
     )
 
 
@@ -220,58 +261,77 @@ MAX_RESULTS = 1000
 class SearchResults:
     """The matches of a query in `search_articles()` order, read tier by tier.
 
-    `search_articles()` sorts every match by title hits before it can return the
-    first twenty, a sort over thousands of rows for a common word. Here the title
-    matches come from the search index itself (an FTS5 column filter on SQLite)
-    and the other matches are the rest, so each tier is a query of its own that
-    sorts only its rows (by date; the title tier by hit count first when there are
-    several terms). Counting stops at MAX_RESULTS. It is what the `Paginator`
-    needs: `count()` and slicing.
+    Title matches first, then the rest: each tier is one query over the search
+    table alone, in sort-key order, so the database walks the newest matches and
+    stops after the page (see ID_BITS). With several terms the title tier is ordered
+    by how many of them the title holds: its keys and titles (at most MAX_RESULTS)
+    are sorted here. Counting stops at MAX_RESULTS. Only the page's rows are read
+    from the articles. It is what the `Paginator` needs: `count()` and slicing.
     """
 
     def __init__(self, query: str, *, using: str = DEFAULT_DB_ALIAS, listing: bool = True):
         _, self.terms = parse_query(query)
         self.capped = False
         self._count = None
+        self._using = using
+        self._tiers = []
         if not self.terms:
-            self._tiers = []
             return
         vendor = connections[using].vendor
         public = Article.objects.using(using).published()
         self._rows = public.for_listing() if listing else public
-        if all(len(t) >= TRIGRAM for t in self.terms):
-            # The index finds both tiers: each query reads only its own matches.
-            in_title = RawSQL(*_title_ids_sql(vendor, self.terms))
-            matching = RawSQL(*_matching_ids_sql(vendor, self.terms))
-        else:
-            every, titled_ids = _scan_once(vendor, self.terms, using)
-            in_title, matching = _id_list(vendor, titled_ids), _id_list(vendor, every)
-        titled = public.filter(pk__in=in_title)
-        if len(self.terms) > 1:
-            titled = titled.annotate(title_hits=_title_hits(self.terms)).order_by(
-                "-title_hits", "-published_at", "-id"
-            )
-        else:
-            titled = titled.order_by("-published_at", "-id")
-        others = (
-            public.filter(pk__in=matching).exclude(pk__in=in_title).order_by("-published_at", "-id")
-        )
-        # (ids of the tier in order, its size once counted, whether its titles match)
-        self._tiers = [(titled.values_list("pk", flat=True), None, True)]
-        self._tiers.append((others.values_list("pk", flat=True), None, False))
+        bounds = list(public_keys())
+        # [sql, params, size once counted, whether its titles match, ids if sorted here]
+        for titled in (True, False):
+            sql, params = _tier_sql(vendor, self.terms, titled)
+            self._tiers.append([sql, bounds + params, None, titled, None])
+
+    def _query(self, sql: str, params: list, limit: int, offset: int = 0) -> list:
+        with connections[self._using].cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+            return cursor.fetchall()
 
     def count(self) -> int:
         if self._count is None:
-            total, tiers = 0, []
-            for ids, _, in_title in self._tiers:
+            total = 0
+            folded = [t.casefold() for t in self.terms]
+            for tier in self._tiers:
+                sql, params, _, titled, _ = tier
                 room = MAX_RESULTS - total
-                size = ids.order_by()[: room + 1].count() if room > 0 else 0
+                if room <= 0:
+                    tier[2] = 0
+                    continue
+                if titled and len(self.terms) > 1:
+                    # More terms in the title rank higher: sort the tier's ids here
+                    # (a stable sort keeps the key order within a hit count).
+                    rows = self._query(sql, params, room + 1)
+                    rows.sort(key=lambda r: -sum(t in r[2].casefold() for t in folded))
+                    tier[4] = [pk for pk, _, _ in rows]
+                    size = len(rows)
+                else:
+                    counting = sql.replace(", title FROM", " FROM", 1)
+                    with connections[self._using].cursor() as cursor:
+                        cursor.execute(
+                            f"SELECT count(*) FROM ({counting} LIMIT %s) AS capped",
+                            [*params, room + 1],
+                        )
+                        size = cursor.fetchone()[0]
                 self.capped = self.capped or size > room
-                size = min(size, max(room, 0))
-                tiers.append((ids, size, in_title))
-                total += size
-            self._tiers, self._count = tiers, total
+                tier[2] = min(size, room)
+                total += tier[2]
+            self._count = total
         return self._count
+
+    def explain(self) -> list[str]:
+        """The database's plan for each tier's page query (tests and benchmarks)."""
+        plans = []
+        connection = connections[self._using]
+        for sql, params, *_ in self._tiers:
+            with connection.cursor() as cursor:
+                prefix = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
+                cursor.execute(f"{prefix} {sql} LIMIT 20", params)
+                plans.append("\n".join(" ".join(map(str, row)) for row in cursor.fetchall()))
+        return plans
 
     def __len__(self) -> int:
         return self.count()
@@ -281,18 +341,21 @@ class SearchResults:
             raise TypeError("SearchResults supports plain slices only")
         start, stop = index.start or 0, min(index.stop or MAX_RESULTS, self.count())
         order, in_title, offset = [], set(), 0
-        for ids, size, titled in self._tiers:
+        for sql, params, size, titled, sorted_ids in self._tiers:
             lo, hi = max(start - offset, 0), min(stop - offset, size)
             if lo < hi:
-                # Sorting ids and dates is cheap; whole rows (with their bodies) are
-                # fetched for the page only.
-                page = list(ids[lo:hi])
+                if sorted_ids is not None:
+                    page = sorted_ids[lo:hi]
+                else:
+                    page = [pk for pk, _, _ in self._query(sql, params, hi - lo, lo)]
                 order += page
                 if titled:
                     in_title.update(page)
             offset += size
         if not order:
             return []
+        # Whole rows (bodies included) for the page only, and only public ones: a
+        # row published later in the current second is in the key range, not here.
         by_pk = self._rows.in_bulk(order)
         rows = [by_pk[pk] for pk in order if pk in by_pk]
         folded = [t.casefold() for t in self.terms]
@@ -378,7 +441,7 @@ def plain_text(body_html: str) -> str:
 
 
 def _index_rows(article_ids, alias, article_model, tagged_item_model, article_stock_model):
-    """Rows (id, title, body, tags, source, stocks) for the given articles that exist.
+    """Rows (id, sort key, title, body, tags, source, stocks) for the given articles that exist.
 
     Only `values()` queries on the models passed in, so migration 0003 can call
     it with historical models; three queries whatever the number of articles.
@@ -386,7 +449,7 @@ def _index_rows(article_ids, alias, article_model, tagged_item_model, article_st
     articles = list(
         article_model._base_manager.using(alias)
         .filter(pk__in=article_ids)
-        .values_list("pk", "title", "body_html", "summary", "source_name")
+        .values_list("pk", "status", "published_at", "title", "body_html", "summary", "source_name")
     )
     if not articles:
         return []
@@ -414,28 +477,26 @@ def _index_rows(article_ids, alias, article_model, tagged_item_model, article_st
     return [
         (
             pk,
+            sort_key(pk, status, published_at),
             title,
             "\n".join(part for part in (plain_text(body_html), summary.strip()) if part),
             "\n".join(tags.get(pk, [])),
             source_name,
             "\n".join(stocks.get(pk, [])),
         )
-        for pk, title, body_html, summary, source_name in articles
+        for pk, status, published_at, title, body_html, summary, source_name in articles
     ]
-
-
-def _id_column(vendor: str) -> str:
-    return "rowid" if vendor == "sqlite" else "article_id"
 
 
 def _write(alias, article_ids, models=None, *, replace=True) -> int:
     """Write the index rows of `article_ids`, replacing theirs (deleted articles lose theirs)."""
     connection = connections[alias]
     models = models or (Article, TaggedItem, ArticleStock)
-    id_column = _id_column(connection.vendor)
+    sqlite = connection.vendor == "sqlite"
+    key_column = "rowid" if sqlite else "article_id, sort_key"
     insert = (
-        f"INSERT INTO {TABLE} ({id_column}, {', '.join(COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * (len(COLUMNS) + 1))})"
+        f"INSERT INTO {TABLE} ({key_column}, {', '.join(COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * (len(COLUMNS) + (1 if sqlite else 2)))})"
     )
     written = 0
     ids = sorted({int(pk) for pk in article_ids if pk is not None})
@@ -445,10 +506,26 @@ def _write(alias, article_ids, models=None, *, replace=True) -> int:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             rows = _index_rows(chunk, alias, *models)
-            if replace:
-                placeholders = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {TABLE} WHERE {id_column} IN ({placeholders})", chunk)
-            if rows:
+            placeholders = ", ".join(["%s"] * len(chunk))
+            if replace and sqlite:
+                # The FTS5 row is found by its key, which may since have changed.
+                cursor.execute(
+                    f"DELETE FROM {TABLE} WHERE rowid IN "
+                    f"(SELECT sort_key FROM {KEY_TABLE} WHERE article_id IN ({placeholders}))",
+                    chunk,
+                )
+                cursor.execute(
+                    f"DELETE FROM {KEY_TABLE} WHERE article_id IN ({placeholders})", chunk
+                )
+            elif replace:
+                cursor.execute(f"DELETE FROM {TABLE} WHERE article_id IN ({placeholders})", chunk)
+            if rows and sqlite:
+                cursor.executemany(insert, [row[1:] for row in rows])
+                cursor.executemany(
+                    f"INSERT INTO {KEY_TABLE} (article_id, sort_key) VALUES (%s, %s)",
+                    [row[:2] for row in rows],
+                )
+            elif rows:
                 cursor.executemany(insert, rows)
             written += len(rows)
     return written
@@ -510,6 +587,8 @@ def rebuild_index(*, using: str = DEFAULT_DB_ALIAS, models=None) -> int:
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DELETE FROM {KEY_TABLE}")
         ids = article_model._base_manager.using(using).order_by("pk").values_list("pk", flat=True)
         count = _write(using, list(ids), models, replace=False)
         analyze(using, article_model)

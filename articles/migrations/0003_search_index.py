@@ -2,8 +2,9 @@
 
 Not a Django model: SQLite gets an FTS5 virtual table with the trigram tokenizer,
 PostgreSQL a plain table with a pg_trgm GIN index, so the SQL differs per vendor
-and is written by hand. Existing articles are indexed here, with the historical
-models, so an upgraded site can search at once.
+and is written by hand. Existing articles are indexed by migration 0005, which
+gives the rows their sort keys (it calls today's indexing code, which expects
+0005's layout, so this migration no longer indexes anything itself).
 """
 
 from django.db import migrations
@@ -50,15 +51,6 @@ def create_index(apps, schema_editor):
         return  # search supports SQLite and PostgreSQL only
     for sql in statements:
         schema_editor.execute(sql)
-
-    from articles.search import rebuild_index
-
-    historical = (
-        apps.get_model("articles", "Article"),
-        apps.get_model("taggit", "TaggedItem"),
-        apps.get_model("articles", "ArticleStock"),
-    )
-    rebuild_index(using=connection.alias, models=historical)
 
 
 def drop_index(apps, schema_editor):

@@ -1,0 +1,69 @@
+"""Search rows ordered by a sort key (newest first), see articles/search.py, ID_BITS.
+
+SQLite: the FTS5 rowid becomes the sort key instead of the article id, and a plain
+table maps each article to its key. PostgreSQL: a `sort_key` column with a B-tree
+index. Every article is indexed again with the historical models, so an upgraded
+site searches at once (at 100,000 articles this takes a few minutes).
+"""
+
+from django.db import migrations
+
+TABLE = "articles_article_search"
+KEY_TABLE = "articles_article_search_key"
+COLUMNS = "title, body, tags, source, stocks"
+
+FORWARD = {
+    "sqlite": [
+        f"DELETE FROM {TABLE}",
+        f"CREATE TABLE {KEY_TABLE} ("
+        "article_id integer PRIMARY KEY, sort_key integer NOT NULL UNIQUE)",
+    ],
+    "postgresql": [
+        f"ALTER TABLE {TABLE} ADD COLUMN sort_key bigint NOT NULL DEFAULT 0",
+        f"CREATE INDEX {TABLE}_sort_key ON {TABLE} (sort_key)",
+    ],
+}
+
+# Back to 0003's layout: on SQLite the rowid is the article id again.
+BACKWARD = {
+    "sqlite": [
+        f"CREATE TEMP TABLE search_rows AS SELECT k.article_id AS id, {COLUMNS} "
+        f"FROM {TABLE} JOIN {KEY_TABLE} k ON k.sort_key = {TABLE}.rowid",
+        f"DELETE FROM {TABLE}",
+        f"INSERT INTO {TABLE} (rowid, {COLUMNS}) SELECT id, {COLUMNS} FROM search_rows",
+        "DROP TABLE search_rows",
+        f"DROP TABLE {KEY_TABLE}",
+    ],
+    "postgresql": [
+        f"DROP INDEX {TABLE}_sort_key",
+        f"ALTER TABLE {TABLE} DROP COLUMN sort_key",
+    ],
+}
+
+
+def forward(apps, schema_editor):
+    connection = schema_editor.connection
+    for sql in FORWARD.get(connection.vendor, []):
+        schema_editor.execute(sql)
+    if connection.vendor not in FORWARD:
+        return  # search supports SQLite and PostgreSQL only
+
+    from articles.search import rebuild_index
+
+    historical = (
+        apps.get_model("articles", "Article"),
+        apps.get_model("taggit", "TaggedItem"),
+        apps.get_model("articles", "ArticleStock"),
+    )
+    rebuild_index(using=connection.alias, models=historical)
+
+
+def backward(apps, schema_editor):
+    for sql in BACKWARD.get(schema_editor.connection.vendor, []):
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("articles", "0004_editor_workflow")]
+
+    operations = [migrations.RunPython(forward, backward)]
