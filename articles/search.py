@@ -154,59 +154,132 @@ def public_keys(now=None) -> tuple[int, int]:
     return PUBLIC_MIN, ((int(now.timestamp()) + 1) << ID_BITS) | ID_MASK
 
 
-def _tier_sql(vendor: str, terms: list[str], titled: bool | None) -> tuple[str, list]:
+# ---------------------------------------------------------------------------
+# Bigrams: the index for two-character terms
+
+# Two characters are the commonest length of a Chinese word (光伏, 茅台, 蔚来), and
+# neither trigram index can serve them. A second index holds every distinct pair of
+# adjacent letters or digits of an article, once per article and column group (the
+# title, everything else): no positions, so it stays small, and a two-character
+# term is one exact token. SQLite: a contentless FTS5 table (same rowid sort key,
+# columns `title` and `other`); PostgreSQL: a `grams` tsvector column (title pairs
+# weighted A) with a GIN index. Terms of one character, or with punctuation, still
+# fall back to LIKE.
+BIGRAM_TABLE = "articles_article_search_bigram"
+_RUN = re.compile(r"[^\W_]{2,}")
+
+
+def bigrams(text: str) -> str:
+    """The distinct two-character tokens of `text`, lowercased, sorted, space-separated."""
+    grams = set()
+    for run in _RUN.findall(text.lower()):
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return " ".join(sorted(grams))
+
+
+def _is_bigram(term: str) -> bool:
+    return len(term) == 2 and _RUN.fullmatch(term) is not None
+
+
+def _tier_sql(
+    vendor: str, terms: list[str], titled: bool | None, *, titles: bool = True
+) -> tuple[str, list]:
     """SQL for (article id, sort key, title) of the indexed rows in the public key range
     that contain every term, newest first (key descending), with two key bounds as the
     first parameters. `titled`: True keeps the rows with a term in the title, False the
-    others, None all of them.
+    others, None all of them. `titles=False` selects the article id alone.
     """
     if vendor == "sqlite":
-        conditions, params = ["rowid BETWEEN %s AND %s"], []
-        long_terms = [t for t in terms if len(t) >= TRIGRAM]
-        short_terms = [t for t in terms if len(t) < TRIGRAM]
-        match = " AND ".join(_fts_phrase(t) for t in long_terms)
-        for term in short_terms:
-            # Trigram MATCH cannot see one- or two-character terms: LIKE over the
+        return _sqlite_tier_sql(terms, titled, titles)
+    if vendor == "postgresql":
+        return _postgresql_tier_sql(terms, titled, titles)
+    raise NotImplementedError(f"search supports SQLite and PostgreSQL, not {vendor}")
+
+
+def _sqlite_tier_sql(terms, titled, titles):
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    pairs = [t.lower() for t in terms if _is_bigram(t)]
+    if pairs and len(pairs) == len(terms):
+        # Two-character words only: the bigram index alone, newest first.
+        match = " AND ".join(_fts_phrase(t) for t in pairs)
+        if titled is not None:
+            any_in_title = " OR ".join(_fts_phrase(t) for t in pairs)
+            match = f"({match}) {'AND' if titled else 'NOT'} {{title}} : ({any_in_title})"
+        title = f"(SELECT title FROM {TABLE} t WHERE t.rowid = {BIGRAM_TABLE}.rowid)"
+        return (
+            f"SELECT rowid & {ID_MASK}{f', rowid, {title}' if titles else ''} "
+            f"FROM {BIGRAM_TABLE} WHERE rowid BETWEEN %s AND %s AND {BIGRAM_TABLE} MATCH %s "
+            "ORDER BY rowid DESC",
+            [match],
+        )
+    conditions, params = ["rowid BETWEEN %s AND %s"], []
+    match = " AND ".join(_fts_phrase(t) for t in long_terms)
+    if pairs:
+        # The matches of the short words, looked up in the bigram index once and
+        # checked as the walk goes ("+": a filter, not a list of rowids to visit and
+        # then sort).
+        conditions.append(
+            f"+rowid IN (SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s)"
+        )
+        params.append(" AND ".join(_fts_phrase(t) for t in pairs))
+    for term in terms:
+        if len(term) < TRIGRAM and not _is_bigram(term):
+            # One character, or punctuation: no index serves it. LIKE over the
             # columns is correct, read newest first, at the price of reading rows.
             conditions.append("(" + " OR ".join(f"{c} LIKE %s ESCAPE '\\'" for c in COLUMNS) + ")")
             params.extend([_like_pattern(term)] * len(COLUMNS))
-        if titled is not None and not short_terms:
-            # The title test is an FTS5 column filter, answered by the index.
-            any_in_title = " OR ".join(_fts_phrase(t) for t in terms)
-            operator_ = "AND" if titled else "NOT"
-            match = f"({match}) {operator_} {{title}} : ({any_in_title})"
-        elif titled is not None:
-            # "+title": an expression, not the column, so FTS5 does not take the LIKE
-            # over; its trigram index would answer a pattern under three characters
-            # with no rows.
-            in_title = " OR ".join("+title LIKE %s ESCAPE '\\'" for _ in terms)
-            conditions.append(f"({in_title})" if titled else f"NOT ({in_title})")
-            params.extend(_like_pattern(t) for t in terms)
-        if match:
-            conditions.append(f"{TABLE} MATCH %s")
-            params.append(match)
-        return (
-            f"SELECT rowid & {ID_MASK}, rowid, title FROM {TABLE} "
-            f"WHERE {' AND '.join(conditions)} ORDER BY rowid DESC",
-            params,
-        )
-    if vendor == "postgresql":
-        # Backslash is PostgreSQL's default LIKE escape; the GIN trigram index on
-        # `document` serves ILIKE for terms of three or more characters, and the
-        # sort_key index lets the planner walk a common word's rows newest first.
-        conditions = ["sort_key BETWEEN %s AND %s"]
-        conditions += ["document ILIKE %s" for _ in terms]
-        params = [_like_pattern(t) for t in terms]
-        if titled is not None:
-            in_title = " OR ".join("title ILIKE %s" for _ in terms)
-            conditions.append(f"({in_title})" if titled else f"NOT ({in_title})")
-            params.extend(_like_pattern(t) for t in terms)
-        return (
-            f"SELECT article_id, sort_key, title FROM {TABLE} "
-            f"WHERE {' AND '.join(conditions)} ORDER BY sort_key DESC",
-            params,
-        )
-    raise NotImplementedError(f"search supports SQLite and PostgreSQL, not {vendor}")
+    if titled is not None and len(long_terms) == len(terms):
+        # The title test is an FTS5 column filter, answered by the index.
+        any_in_title = " OR ".join(_fts_phrase(t) for t in terms)
+        match = f"({match}) {'AND' if titled else 'NOT'} {{title}} : ({any_in_title})"
+    elif titled is not None:
+        # "+title": an expression, not the column, so FTS5 does not take the LIKE over;
+        # its trigram index would answer a pattern under three characters with no rows.
+        in_title = " OR ".join("+title LIKE %s ESCAPE '\\'" for _ in terms)
+        conditions.append(f"({in_title})" if titled else f"NOT ({in_title})")
+        params.extend(_like_pattern(t) for t in terms)
+    if match:
+        conditions.append(f"{TABLE} MATCH %s")
+        params.append(match)
+    return (
+        f"SELECT rowid & {ID_MASK}{', rowid, title' if titles else ''} FROM {TABLE} "
+        f"WHERE {' AND '.join(conditions)} ORDER BY rowid DESC",
+        params,
+    )
+
+
+def _tsquery(term: str, weight: str = "") -> str:
+    # Bigram terms are letters and digits only: nothing in them is tsquery syntax.
+    return f"'{term.lower()}'{':' + weight if weight else ''}"
+
+
+def _postgresql_tier_sql(terms, titled, titles):
+    # Backslash is PostgreSQL's default LIKE escape. The GIN trigram index on
+    # `document` serves ILIKE for terms of three or more characters, the GIN index
+    # on `grams` two-character words, and the sort_key index lets the planner walk a
+    # common word's rows newest first instead.
+    conditions, params = ["sort_key BETWEEN %s AND %s"], []
+    in_title, title_params = [], []
+    for term in terms:
+        if _is_bigram(term):
+            conditions.append("grams @@ to_tsquery('simple', %s)")
+            params.append(_tsquery(term))
+            in_title.append("grams @@ to_tsquery('simple', %s)")
+            title_params.append(_tsquery(term, "A"))
+        else:
+            conditions.append("document ILIKE %s")
+            params.append(_like_pattern(term))
+            in_title.append("title ILIKE %s")
+            title_params.append(_like_pattern(term))
+    if titled is not None:
+        any_in_title = " OR ".join(in_title)
+        conditions.append(f"({any_in_title})" if titled else f"NOT ({any_in_title})")
+        params.extend(title_params)
+    return (
+        f"SELECT article_id{', sort_key, title' if titles else ''} FROM {TABLE} "
+        f"WHERE {' AND '.join(conditions)} ORDER BY sort_key DESC",
+        params,
+    )
 
 
 def _key_sql(vendor: str) -> str:
@@ -228,13 +301,9 @@ def search_articles(query: str, *, using: str = DEFAULT_DB_ALIAS):
     if not terms:
         return Article.objects.using(using).none()
     vendor = connections[using].vendor
-    sql, params = _tier_sql(vendor, terms, None)
+    sql, params = _tier_sql(vendor, terms, None, titles=False)
     # The ids alone, unordered, over every key from the first public one up.
     sql = sql.split(" ORDER BY ")[0]
-    if vendor == "sqlite":
-        sql = sql.replace(f"rowid & {ID_MASK}, rowid, title", f"rowid & {ID_MASK}", 1)
-    else:
-        sql = sql.replace("article_id, sort_key, title", "article_id", 1)
     matching = RawSQL(sql, [PUBLIC_MIN, (1 << 63) - 1, *params])
     return (
         Article.objects.using(using)
@@ -277,7 +346,7 @@ class SearchResults:
         self._tiers = []
         if not self.terms:
             return
-        vendor = connections[using].vendor
+        vendor = self._vendor = connections[using].vendor
         public = Article.objects.using(using).published()
         self._rows = public.for_listing() if listing else public
         bounds = list(public_keys())
@@ -309,7 +378,7 @@ class SearchResults:
                     tier[4] = [pk for pk, _, _ in rows]
                     size = len(rows)
                 else:
-                    counting = sql.replace(", title FROM", " FROM", 1)
+                    counting = _tier_sql(self._vendor, self.terms, titled, titles=False)[0]
                     with connections[self._using].cursor() as cursor:
                         cursor.execute(
                             f"SELECT count(*) FROM ({counting} LIMIT %s) AS capped",
@@ -488,16 +557,26 @@ def _index_rows(article_ids, alias, article_model, tagged_item_model, article_st
     ]
 
 
+def _grams(row) -> tuple[str, str]:
+    """The bigram index's two texts for an index row: (title pairs, all other pairs)."""
+    title, *others = row[-len(COLUMNS) :]
+    return bigrams(title), bigrams("\n".join(others))
+
+
 def _write(alias, article_ids, models=None, *, replace=True) -> int:
     """Write the index rows of `article_ids`, replacing theirs (deleted articles lose theirs)."""
     connection = connections[alias]
     models = models or (Article, TaggedItem, ArticleStock)
     sqlite = connection.vendor == "sqlite"
-    key_column = "rowid" if sqlite else "article_id, sort_key"
-    insert = (
-        f"INSERT INTO {TABLE} ({key_column}, {', '.join(COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * (len(COLUMNS) + (1 if sqlite else 2)))})"
-    )
+    values = ", ".join(["%s"] * (len(COLUMNS) + 1))
+    if sqlite:
+        insert = f"INSERT INTO {TABLE} (rowid, {', '.join(COLUMNS)}) VALUES ({values})"
+    else:
+        insert = (
+            f"INSERT INTO {TABLE} (article_id, sort_key, {', '.join(COLUMNS)}, grams) "
+            f"VALUES (%s, {values}, "
+            "setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s))"
+        )
     written = 0
     ids = sorted({int(pk) for pk in article_ids if pk is not None})
     # One transaction (no savepoint when the caller already has one): a reader never
@@ -506,18 +585,10 @@ def _write(alias, article_ids, models=None, *, replace=True) -> int:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             rows = _index_rows(chunk, alias, *models)
-            placeholders = ", ".join(["%s"] * len(chunk))
             if replace and sqlite:
-                # The FTS5 row is found by its key, which may since have changed.
-                cursor.execute(
-                    f"DELETE FROM {TABLE} WHERE rowid IN "
-                    f"(SELECT sort_key FROM {KEY_TABLE} WHERE article_id IN ({placeholders}))",
-                    chunk,
-                )
-                cursor.execute(
-                    f"DELETE FROM {KEY_TABLE} WHERE article_id IN ({placeholders})", chunk
-                )
+                _sqlite_delete(cursor, chunk)
             elif replace:
+                placeholders = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {TABLE} WHERE article_id IN ({placeholders})", chunk)
             if rows and sqlite:
                 cursor.executemany(insert, [row[1:] for row in rows])
@@ -525,10 +596,38 @@ def _write(alias, article_ids, models=None, *, replace=True) -> int:
                     f"INSERT INTO {KEY_TABLE} (article_id, sort_key) VALUES (%s, %s)",
                     [row[:2] for row in rows],
                 )
+                cursor.executemany(
+                    f"INSERT INTO {BIGRAM_TABLE} (rowid, title, other) VALUES (%s, %s, %s)",
+                    [(row[1], *_grams(row)) for row in rows],
+                )
             elif rows:
-                cursor.executemany(insert, rows)
+                cursor.executemany(insert, [(*row, *_grams(row)) for row in rows])
             written += len(rows)
     return written
+
+
+def _sqlite_delete(cursor, article_ids) -> None:
+    """Remove the SQLite index rows of these articles, wherever their keys now point."""
+    placeholders = ", ".join(["%s"] * len(article_ids))
+    cursor.execute(
+        f"SELECT rowid, {', '.join(COLUMNS)} FROM {TABLE} WHERE rowid IN "
+        f"(SELECT sort_key FROM {KEY_TABLE} WHERE article_id IN ({placeholders}))",
+        article_ids,
+    )
+    old = cursor.fetchall()
+    if not old:
+        return
+    # A contentless FTS5 table forgets a row only when told the tokens it was given:
+    # they are recomputed from the trigram row, written from the same text.
+    cursor.executemany(
+        f"INSERT INTO {BIGRAM_TABLE} ({BIGRAM_TABLE}, rowid, title, other) "
+        "VALUES ('delete', %s, %s, %s)",
+        [(row[0], *_grams(row)) for row in old],
+    )
+    keys = [row[0] for row in old]
+    key_placeholders = ", ".join(["%s"] * len(keys))
+    cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({key_placeholders})", keys)
+    cursor.execute(f"DELETE FROM {KEY_TABLE} WHERE article_id IN ({placeholders})", article_ids)
 
 
 def _supported(alias) -> bool:
@@ -589,6 +688,8 @@ def rebuild_index(*, using: str = DEFAULT_DB_ALIAS, models=None) -> int:
             cursor.execute(f"DELETE FROM {TABLE}")
             if connection.vendor == "sqlite":
                 cursor.execute(f"DELETE FROM {KEY_TABLE}")
+                # A contentless FTS5 table is emptied by its own command.
+                cursor.execute(f"INSERT INTO {BIGRAM_TABLE} ({BIGRAM_TABLE}) VALUES ('delete-all')")
         ids = article_model._base_manager.using(using).order_by("pk").values_list("pk", flat=True)
         count = _write(using, list(ids), models, replace=False)
         analyze(using, article_model)

@@ -20,7 +20,9 @@ from articles import search as search_module
 from articles.importers import import_posts
 from articles.models import Article, ArticleStock
 from articles.search import (
+    BIGRAM_TABLE,
     ID_MASK,
+    KEY_TABLE,
     MAX_QUERY_LENGTH,
     TABLE,
     SearchResults,
@@ -42,7 +44,10 @@ def search(client, q, **params):
 
 
 def found_titles(q):
-    return [article.title for article in search_articles(q)]
+    """The titles search finds for `q`; the page's path must agree with the reference."""
+    reference = [article.title for article in search_articles(q)]
+    assert [article.title for article in SearchResults(q)] == reference, q
+    return reference
 
 
 def index_row_count(article_id=None):
@@ -100,6 +105,31 @@ def test_one_and_two_character_queries_work_below_the_trigram_limit(make_article
     make_article(title="茅台一季度净利润增长", body_source="<p>白酒板块走强。</p>")
     make_article(title="五粮液发布新品", body_source="<p>白酒板块走强。</p>")
     assert found_titles(query) == ["茅台一季度净利润增长"]
+
+
+def test_two_character_words_match_inside_longer_runs_of_any_script(make_article):
+    """The bigram index holds every adjacent pair of letters or digits: a two-character
+    word is found inside a longer word, in any case, and never across punctuation."""
+    make_article(title="OpenAI发布新模型", body_source="<p>5G基站</p>")
+    make_article(title="白酒，茅台", body_source="<p>酒，茅</p>")
+    assert found_titles("ai") == ["OpenAI发布新模型"] and found_titles("AI") == ["OpenAI发布新模型"]
+    assert found_titles("5g") == ["OpenAI发布新模型"]
+    assert found_titles("酒茅") == []  # only "酒，茅" with a comma between
+    assert found_titles("茅台") == ["白酒，茅台"]
+
+
+def test_a_new_publication_time_moves_the_article_in_the_results(make_article):
+    """The sort key holds the publication time: changing it re-keys the index row."""
+    now = timezone.now()
+    older = make_article(title="光伏旧闻", published_at=now - timedelta(days=2))
+    make_article(title="光伏新闻", published_at=now - timedelta(days=1))
+    assert found_titles("光伏") == ["光伏新闻", "光伏旧闻"]
+    older.published_at = now - timedelta(hours=1)
+    older.save()
+    assert found_titles("光伏") == ["光伏旧闻", "光伏新闻"]
+    older.status = Article.Status.DRAFT
+    older.save()
+    assert found_titles("光伏") == ["光伏新闻"]
 
 
 def test_every_term_must_match_mixing_short_and_long_terms(make_article):
@@ -364,6 +394,9 @@ def test_rebuild_index_restores_a_lost_index(make_article, make_stock):
     make_article(title="茅台新闻")
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DELETE FROM {KEY_TABLE}")
+            cursor.execute(f"INSERT INTO {BIGRAM_TABLE} ({BIGRAM_TABLE}) VALUES ('delete-all')")
     assert found_titles("蔚来") == []
     assert rebuild_index() == 2
     assert found_titles("新能源") == ["蔚来新闻"] and found_titles("茅台") == ["茅台新闻"]
@@ -441,6 +474,19 @@ def test_sqlite_search_walks_the_fts5_index_newest_first(make_article, category)
         assert re.search(rf"SCAN {TABLE} VIRTUAL TABLE INDEX \d+:M\d*[<>]{{2}}", plan), plan
         assert "TEMP B-TREE" not in plan and "articles_article " not in plan, plan
     assert found_titles("蔚来汽车") == ["蔚来汽车发布新车"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 plan")
+def test_sqlite_two_character_words_use_the_bigram_index(make_article):
+    """A two-character word is one token of the bigram table, read newest first; with
+    a longer word it narrows the trigram walk. Neither reads every row with LIKE."""
+    make_article(title="蔚来汽车发布新车")
+    for q in ("蔚来", "蔚来 理想", "蔚来 发布新车"):
+        for plan in SearchResults(q).explain():
+            assert re.search(rf"{BIGRAM_TABLE} VIRTUAL TABLE INDEX \d+:M", plan), (q, plan)
+            assert "LIKE" not in plan and "TEMP B-TREE" not in plan, (q, plan)
+    assert found_titles("蔚来") == ["蔚来汽车发布新车"]
+    assert found_titles("蔚来 发布新车") == ["蔚来汽车发布新车"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pg_trgm plan")
