@@ -233,11 +233,22 @@ def _sqlite_tier_sql(terms, titled, titles):
         any_in_title = " OR ".join(_fts_phrase(t) for t in terms)
         match = f"({match}) {'AND' if titled else 'NOT'} {{title}} : ({any_in_title})"
     elif titled is not None:
-        # "+title": an expression, not the column, so FTS5 does not take the LIKE over;
-        # its trigram index would answer a pattern under three characters with no rows.
-        in_title = " OR ".join("+title LIKE %s ESCAPE '\\'" for _ in terms)
+        # Terms of both kinds: each index answers for its own terms' titles, as a list
+        # checked during the walk. "+title": an expression, not the column, so FTS5
+        # does not take the LIKE over; its trigram index would answer a pattern under
+        # three characters with no rows.
+        in_title, title_params = [], []
+        for table, kind in ((TABLE, long_terms), (BIGRAM_TABLE, pairs)):
+            if kind:
+                in_title.append(f"+rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)")
+                title_params.append(f"{{title}} : ({' OR '.join(map(_fts_phrase, kind))})")
+        for term in terms:
+            if len(term) < TRIGRAM and not _is_bigram(term):
+                in_title.append("+title LIKE %s ESCAPE '\\'")
+                title_params.append(_like_pattern(term))
+        in_title = " OR ".join(in_title)
         conditions.append(f"({in_title})" if titled else f"NOT ({in_title})")
-        params.extend(_like_pattern(t) for t in terms)
+        params.extend(title_params)
     if match:
         conditions.append(f"{TABLE} MATCH %s")
         params.append(match)

@@ -6,7 +6,8 @@ usage: DATABASE_URL=... .venv/bin/python bench/search_latency.py [--rounds 5]
 Runs the real search page (view, queries, template; page cache off) through
 Django's test client, one request at a time, for a fixed list of typical reader
 queries: sector words of three or more characters, two-character words, stock
-names and codes, two terms, and a word that is nowhere. Each query is run
+names and codes, two terms, a rare term (a headline number), and words that are
+nowhere, of three and of two characters. Each query is run
 `--rounds` times after one warm-up. Prints a Markdown table; the target is a
 p50 under 50 ms at 100,000 articles on SQLite and on PostgreSQL.
 """
@@ -43,6 +44,8 @@ QUERIES = [
     "NIO",
     "半导体 业绩",
     "房地产 政策",
+    "（512）",
+    "小鹏",
     "没有这个词的新闻",
 ]
 

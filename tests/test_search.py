@@ -417,7 +417,16 @@ def test_the_paged_results_keep_the_reference_order(make_article):
             body_source="<p>光伏与储能的正文</p>",
             published_at=now - timedelta(hours=i),
         )
-    for q in ("光伏", "光伏 储能", "储能 正文", "没有的词"):
+    # Every path: bigrams only, trigrams only, both, and a one-character LIKE term.
+    for q in (
+        "光伏",
+        "光伏 储能",
+        "储能 正文",
+        "光伏组件 储能",
+        "储能电站 正文",
+        "光 储能",
+        "没有的词",
+    ):
         expected = [(a.pk, a.title_match) for a in search_articles(q)]
         results = SearchResults(q)
         assert results.count() == len(expected)
