@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from pypinyin import lazy_pinyin
@@ -85,37 +92,37 @@ def rolling_news(limit: int = 12):
 def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
     """Up to `limit` published articles: sharing a stock first, then a tag, then the section.
 
-    One query per preference, newest first, each stopping at what is still missing
-    (three at most), each reading its candidates from the link tables by index.
-    The cost follows how many articles share the stock or tag: for a stock in
-    8,000 of 100,000 articles these queries took about 80 ms (see README,
-    Performance), where `tagged()`'s date-index walk would be cheaper.
+    Newest first within each preference, each query stopping at what is still
+    missing. A stock or tag shared by thousands of articles is read by walking the
+    date index, a rare one from its links (see `_newest_first`); one query counts
+    both kinds of links to decide, so the cost does not follow their popularity.
+    Five queries at most.
     """
     stock_ids = [stock.pk for stock in article.ordered_stocks()]
     tag_ids = [tag.pk for tag in article.tag_list()]
     base = (
         Article.objects.published()
         .exclude(pk=article.pk)
-        .select_related("category")
-        .only("title", "slug", "published_at", "category__name", "category__slug")
+        .only("title", "slug", "published_at", "category_id")
     )
+    # (links, their article column) per preference, the section last.
     preferences = []
     if stock_ids:
-        sharing = ArticleStock.objects.filter(stock_id__in=stock_ids).values("article_id")
-        preferences.append(Q(pk__in=sharing))
+        preferences.append((ArticleStock.objects.filter(stock_id__in=stock_ids), "article_id"))
     if tag_ids:
-        sharing = TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article), tag_id__in=tag_ids
-        ).values("object_id")
-        preferences.append(Q(pk__in=sharing))
-    preferences.append(Q(category_id=article.category_id))
+        ct = ContentType.objects.get_for_model(Article)
+        links = TaggedItem.objects.filter(content_type=ct, tag_id__in=tag_ids)
+        preferences.append((links, "object_id"))
+    common = _are_common([links for links, _ in preferences])
     chosen: list[Article] = []
-    for preference in preferences:
-        if len(chosen) >= limit:
-            break
-        chosen += base.filter(preference).exclude(pk__in=[a.pk for a in chosen])[
-            : limit - len(chosen)
-        ]
+    for (links, column), is_common in zip(preferences, common, strict=True):
+        if len(chosen) < limit:
+            candidates = base.exclude(pk__in=[a.pk for a in chosen])
+            chosen += _narrow(candidates, links, column, is_common)[: limit - len(chosen)]
+    if len(chosen) < limit:
+        section = base.filter(category_id=article.category_id)
+        chosen += section.exclude(pk__in=[a.pk for a in chosen])[: limit - len(chosen)]
+    prefetch_related_objects(chosen, "category")
     return chosen
 
 
@@ -143,10 +150,24 @@ def public_stocks():
 COMMON_LINKS = 2000
 
 
-def _newest_first(articles, links, article_id: str):
+def _are_common(link_sets) -> list[bool]:
+    """For each queryset of links, whether it has COMMON_LINKS rows or more: one query."""
+    if not link_sets:
+        return []
+    parts, params = [], []
+    for links in link_sets:
+        sql, part_params = links.order_by().values("pk")[:COMMON_LINKS].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
+        params += part_params
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return [count >= COMMON_LINKS for count in cursor.fetchone()]
+
+
+def _narrow(articles, links, article_id: str, common: bool):
     """`articles` narrowed to those in `links` (rows whose `article_id` column names
     an article), in the form the database reads fastest newest first."""
-    if links[:COMMON_LINKS].count() >= COMMON_LINKS:
+    if common:
         # Walk the date index, probing each article's links: stops after a page. The
         # section comes in a query of its own: joined here, it made SQLite read the
         # articles section by section and sort them all instead.
@@ -157,6 +178,11 @@ def _newest_first(articles, links, article_id: str):
         )
     # Few links: read them all by index and sort that handful by date.
     return articles.filter(pk__in=links.values(article_id))
+
+
+def _newest_first(articles, links, article_id: str):
+    """`articles` narrowed to those in `links`, cheap to read newest first (`_narrow`)."""
+    return _narrow(articles, links, article_id, links[:COMMON_LINKS].count() >= COMMON_LINKS)
 
 
 def tagged(articles, tag):

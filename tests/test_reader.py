@@ -155,17 +155,43 @@ def test_related_articles_prefer_shared_stocks_then_tags_then_category(
     assert "无关" not in [a.title for a in related]
 
 
-def test_related_articles_need_at_most_two_queries(
+def test_related_articles_take_a_fixed_number_of_queries(
     make_article, make_stock, django_assert_max_num_queries
 ):
-    """Related reading must not cost a query per candidate."""
+    """Related reading must not cost a query per candidate: one to see how common the
+    article's stocks and tags are, one per preference used, one for the sections."""
     nio = make_stock(106, "NIO")
     article = make_article(stocks=[nio], tags=["电动车"])
     for _ in range(8):
         make_article(stocks=[nio], tags=["电动车"])
     article = Article.objects.for_listing().get(pk=article.pk)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # counts, the stock's articles, sections
         assert len(listings.related_articles(article)) == 5
+    lonely = Article.objects.for_listing().get(
+        pk=make_article(stocks=[make_stock(1, "600000")], tags=["孤"]).pk
+    )
+    with django_assert_max_num_queries(5):  # counts, stock, tag, section, sections
+        listings.related_articles(lonely)
+
+
+def test_related_articles_are_the_same_whichever_way_they_are_read(
+    make_article, make_stock, monkeypatch
+):
+    """A common stock or tag walks the date index, a rare one reads its links: same list."""
+    nio, tsla = make_stock(106, "NIO"), make_stock(105, "TSLA")
+    now = timezone.now()
+    article = make_article(stocks=[nio], tags=["电动车"], published_at=now)
+    for i in range(1, 9):
+        make_article(
+            stocks=[nio] if i % 3 == 0 else [tsla],
+            tags=["电动车"] if i % 2 else [],
+            published_at=now - timedelta(hours=i),
+        )
+    article = Article.objects.for_listing().get(pk=article.pk)
+    rare = [a.pk for a in listings.related_articles(article)]
+    monkeypatch.setattr(listings, "COMMON_LINKS", 1)
+    common = [a.pk for a in listings.related_articles(article)]
+    assert common == rare and len(rare) == 5
 
 
 def test_article_page_has_metadata_for_search_engines_and_social_cards(client, make_article):
@@ -290,7 +316,8 @@ def test_reader_pages_run_a_constant_number_of_queries(
         stocks[0].get_absolute_url(),
     ]
     for url in urls:
-        # The article page adds its three related-article queries (stock, tag, section).
-        budget = 9 if url == article.get_absolute_url() else 8
+        # The article page adds its related-article queries (link counts, stock, tag,
+        # section, and the related articles' sections).
+        budget = 11 if url == article.get_absolute_url() else 8
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200, url
