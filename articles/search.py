@@ -52,7 +52,7 @@ import re
 import threading
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -62,6 +62,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import ListView
 from taggit.models import Tag, TaggedItem
 
+from . import pagination
 from .models import Article, ArticleStock, StockReference
 
 TABLE = "articles_article_search"
@@ -181,35 +182,66 @@ def _is_bigram(term: str) -> bool:
     return len(term) == 2 and _RUN.fullmatch(term) is not None
 
 
+# Title tiers, in the order results are shown: headlines holding every term, then
+# headlines holding some of them, then the rest; newest first within each. With a
+# single term there are two tiers. None: no title rule (every match).
+ALL, SOME, NONE = "all", "some", "none"
+
+
+def title_tiers(terms: list[str]) -> list[str]:
+    return [ALL, SOME, NONE] if len(terms) > 1 else [ALL, NONE]
+
+
+def _title_rule(rule: str, each: list[str]) -> str:
+    """An SQL condition for a title rule over per-term title conditions `each`.
+    SOME names every condition twice (all of them, then any of them)."""
+    every = " AND ".join(each)
+    any_ = " OR ".join(each)
+    return {
+        ALL: f"({every})",
+        SOME: f"NOT ({every}) AND ({any_})",
+        NONE: f"NOT ({any_})",
+    }[rule]
+
+
 def _tier_sql(
-    vendor: str, terms: list[str], titled: bool | None, *, titles: bool = True
+    vendor: str, terms: list[str], rule: str | None, *, titles: bool = False
 ) -> tuple[str, list]:
-    """SQL for (article id, sort key, title) of the indexed rows in the public key range
-    that contain every term, newest first (key descending), with two key bounds as the
-    first parameters. `titled`: True keeps the rows with a term in the title, False the
-    others, None all of them. `titles=False` selects the article id alone.
+    """SQL for the article ids of the indexed rows in the public key range that contain
+    every term and follow the title `rule`, newest first (key descending), with two
+    key bounds as the first parameters; `titles=True` adds the title column.
     """
     if vendor == "sqlite":
-        return _sqlite_tier_sql(terms, titled, titles)
+        return _sqlite_tier_sql(terms, rule, titles)
     if vendor == "postgresql":
-        return _postgresql_tier_sql(terms, titled, titles)
+        return _postgresql_tier_sql(terms, rule, titles)
     raise NotImplementedError(f"search supports SQLite and PostgreSQL, not {vendor}")
 
 
-def _sqlite_tier_sql(terms, titled, titles):
+def _fts_title_rule(match: str, rule: str | None, phrases: list[str]) -> str:
+    """A MATCH expression narrowed by an FTS5 column filter on the title."""
+    if rule is None:
+        return match
+    every = f"{{title}} : ({' AND '.join(phrases)})"
+    any_ = f"{{title}} : ({' OR '.join(phrases)})"
+    return {
+        ALL: f"({match}) AND {every}",
+        SOME: f"(({match}) AND {any_}) NOT {every}",
+        NONE: f"({match}) NOT {any_}",
+    }[rule]
+
+
+def _sqlite_tier_sql(terms, rule, titles):
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     pairs = [t.lower() for t in terms if _is_bigram(t)]
     if pairs and len(pairs) == len(terms):
         # Two-character words only: the bigram index alone, newest first.
-        match = " AND ".join(_fts_phrase(t) for t in pairs)
-        if titled is not None:
-            any_in_title = " OR ".join(_fts_phrase(t) for t in pairs)
-            match = f"({match}) {'AND' if titled else 'NOT'} {{title}} : ({any_in_title})"
-        title = f"(SELECT title FROM {TABLE} t WHERE t.rowid = {BIGRAM_TABLE}.rowid)"
+        phrases = [_fts_phrase(t) for t in pairs]
+        match = _fts_title_rule(" AND ".join(phrases), rule, phrases)
+        title = f", (SELECT title FROM {TABLE} t WHERE t.rowid = {BIGRAM_TABLE}.rowid)"
         return (
-            f"SELECT rowid & {ID_MASK}{f', rowid, {title}' if titles else ''} "
-            f"FROM {BIGRAM_TABLE} WHERE rowid BETWEEN %s AND %s AND {BIGRAM_TABLE} MATCH %s "
-            "ORDER BY rowid DESC",
+            f"SELECT rowid & {ID_MASK}{title if titles else ''} FROM {BIGRAM_TABLE} "
+            f"WHERE rowid BETWEEN %s AND %s AND {BIGRAM_TABLE} MATCH %s ORDER BY rowid DESC",
             [match],
         )
     conditions, params = ["rowid BETWEEN %s AND %s"], []
@@ -228,32 +260,30 @@ def _sqlite_tier_sql(terms, titled, titles):
             # columns is correct, read newest first, at the price of reading rows.
             conditions.append("(" + " OR ".join(f"{c} LIKE %s ESCAPE '\\'" for c in COLUMNS) + ")")
             params.extend([_like_pattern(term)] * len(COLUMNS))
-    if titled is not None and len(long_terms) == len(terms):
+    if rule is not None and len(long_terms) == len(terms):
         # The title test is an FTS5 column filter, answered by the index.
-        any_in_title = " OR ".join(_fts_phrase(t) for t in terms)
-        match = f"({match}) {'AND' if titled else 'NOT'} {{title}} : ({any_in_title})"
-    elif titled is not None:
-        # Terms of both kinds: each index answers for its own terms' titles, as a list
-        # checked during the walk. "+title": an expression, not the column, so FTS5
-        # does not take the LIKE over; its trigram index would answer a pattern under
-        # three characters with no rows.
-        in_title, title_params = [], []
-        for table, kind in ((TABLE, long_terms), (BIGRAM_TABLE, pairs)):
-            if kind:
-                in_title.append(f"+rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)")
-                title_params.append(f"{{title}} : ({' OR '.join(map(_fts_phrase, kind))})")
+        match = _fts_title_rule(match, rule, [_fts_phrase(t) for t in terms])
+    elif rule is not None:
+        # Terms of several kinds: each index answers for its own terms' titles, as a
+        # list checked during the walk. "+title": an expression, not the column, so
+        # FTS5 does not take the LIKE over; its trigram index would answer a pattern
+        # under three characters with no rows.
+        each, each_params = [], []
         for term in terms:
-            if len(term) < TRIGRAM and not _is_bigram(term):
-                in_title.append("+title LIKE %s ESCAPE '\\'")
-                title_params.append(_like_pattern(term))
-        in_title = " OR ".join(in_title)
-        conditions.append(f"({in_title})" if titled else f"NOT ({in_title})")
-        params.extend(title_params)
+            if len(term) >= TRIGRAM or _is_bigram(term):
+                table = TABLE if len(term) >= TRIGRAM else BIGRAM_TABLE
+                each.append(f"+rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)")
+                each_params.append(f"{{title}} : {_fts_phrase(term.lower())}")
+            else:
+                each.append("+title LIKE %s ESCAPE '\\'")
+                each_params.append(_like_pattern(term))
+        conditions.append(_title_rule(rule, each))
+        params.extend(each_params * (2 if rule == SOME else 1))
     if match:
         conditions.append(f"{TABLE} MATCH %s")
         params.append(match)
     return (
-        f"SELECT rowid & {ID_MASK}{', rowid, title' if titles else ''} FROM {TABLE} "
+        f"SELECT rowid & {ID_MASK}{', title' if titles else ''} FROM {TABLE} "
         f"WHERE {' AND '.join(conditions)} ORDER BY rowid DESC",
         params,
     )
@@ -264,30 +294,30 @@ def _tsquery(term: str, weight: str = "") -> str:
     return f"'{term.lower()}'{':' + weight if weight else ''}"
 
 
-def _postgresql_tier_sql(terms, titled, titles):
-    # Backslash is PostgreSQL's default LIKE escape. The GIN trigram index on
-    # `document` serves ILIKE for terms of three or more characters, the GIN index
-    # on `grams` two-character words, and the sort_key index lets the planner walk a
-    # common word's rows newest first instead.
+def _postgresql_tier_sql(terms, rule, titles):
+    # `document` holds the lowercased text, so a plain LIKE does what ILIKE did at a
+    # third of the cost per row; the GIN trigram index serves it for terms of three
+    # or more characters, the GIN index on lower(title) the title rules, the GIN
+    # index on `grams` two-character words, and the sort_key index lets the planner
+    # walk a common word's rows newest first instead.
     conditions, params = ["sort_key BETWEEN %s AND %s"], []
-    in_title, title_params = [], []
+    each, each_params = [], []
     for term in terms:
         if _is_bigram(term):
             conditions.append("grams @@ to_tsquery('simple', %s)")
             params.append(_tsquery(term))
-            in_title.append("grams @@ to_tsquery('simple', %s)")
-            title_params.append(_tsquery(term, "A"))
+            each.append("grams @@ to_tsquery('simple', %s)")
+            each_params.append(_tsquery(term, "A"))
         else:
-            conditions.append("document ILIKE %s")
-            params.append(_like_pattern(term))
-            in_title.append("title ILIKE %s")
-            title_params.append(_like_pattern(term))
-    if titled is not None:
-        any_in_title = " OR ".join(in_title)
-        conditions.append(f"({any_in_title})" if titled else f"NOT ({any_in_title})")
-        params.extend(title_params)
+            conditions.append("document LIKE %s")
+            params.append(_like_pattern(term.lower()))
+            each.append("lower(title) LIKE %s")
+            each_params.append(_like_pattern(term.lower()))
+    if rule is not None:
+        conditions.append(_title_rule(rule, each))
+        params.extend(each_params * (2 if rule == SOME else 1))
     return (
-        f"SELECT article_id{', sort_key, title' if titles else ''} FROM {TABLE} "
+        f"SELECT article_id{', title' if titles else ''} FROM {TABLE} "
         f"WHERE {' AND '.join(conditions)} ORDER BY sort_key DESC",
         params,
     )
@@ -300,27 +330,39 @@ def _key_sql(vendor: str) -> str:
 
 
 def search_articles(query: str, *, using: str = DEFAULT_DB_ALIAS):
-    """Published articles matching every term of `query`: title matches first, then newest.
+    """Published articles matching every term of `query`, in the order results are shown.
 
-    The reference definition of the results, as one plain queryset: the terms in
-    the title count first (more is better), then the sort key (newest first, to the
-    second, then the newer id). Each result carries `title_hits` (how many terms its
-    title contains) and `title_match` (at least one). An empty query gives an empty
+    The reference definition of the results, as one plain queryset: headlines
+    holding every term first, then headlines holding some, then the rest (see
+    `title_tiers`), each newest first by the sort key (to the second, then the
+    newer id). Each result carries `title_hits` (how many terms its title
+    contains) and `title_match` (at least one). An empty query gives an empty
     queryset. The search page reads the same order more cheaply: `SearchResults`.
     """
     _, terms = parse_query(query)
     if not terms:
         return Article.objects.using(using).none()
     vendor = connections[using].vendor
-    sql, params = _tier_sql(vendor, terms, None, titles=False)
+    sql, params = _tier_sql(vendor, terms, None)
     # The ids alone, unordered, over every key from the first public one up.
     sql = sql.split(" ORDER BY ")[0]
     matching = RawSQL(sql, [PUBLIC_MIN, (1 << 63) - 1, *params])
+    hits = [Q(title__icontains=t) for t in terms]
     return (
         Article.objects.using(using)
         .published()
         .filter(pk__in=matching)
-        .annotate(title_hits=_title_hits(terms), search_key=RawSQL(_key_sql(vendor), []))
+        .annotate(
+            title_hits=functools.reduce(
+                operator.add, [Case(When(hit, then=Value(1)), default=Value(0)) for hit in hits]
+            ),
+            title_rank=Case(
+                When(functools.reduce(operator.and_, hits), then=Value(2)),
+                When(functools.reduce(operator.or_, hits), then=Value(1)),
+                default=Value(0),
+            ),
+            search_key=RawSQL(_key_sql(vendor), []),
+        )
         .annotate(
             title_match=Case(
                 When(title_hits__gt=0, then=Value(True)),
@@ -328,25 +370,35 @@ def search_articles(query: str, *, using: str = DEFAULT_DB_ALIAS):
                 output_field=BooleanField(),
             )
         )
-        .order_by("-title_hits", "-search_key")
+        .order_by("-title_rank", "-search_key")
     )
 
 
-# At most this many results are counted and can be paged through. Counting every
-# match of a common word costs a pass over thousands of rows at 100,000 articles;
-# nobody reads past page 50 of a search.
+# Results a reader can page through: nobody reads past page 50 of a search.
 MAX_RESULTS = 1000
+# The summary counts this far ("找到超过 100 篇"): counting a common word's twelve
+# thousand matches would cost more than the page itself, on PostgreSQL most of all.
+COUNT_CAP = 100
+
+
+class _Tier:
+    """One title tier's SQL and what is known of its size so far."""
+
+    def __init__(self, sql, params, rule):
+        self.sql, self.params, self.rule = sql, params, rule
+        self.exact = None  # its size, once a count or a read ran short
+        self.at_least = 0
 
 
 class SearchResults:
     """The matches of a query in `search_articles()` order, read tier by tier.
 
-    Title matches first, then the rest: each tier is one query over the search
-    table alone, in sort-key order, so the database walks the newest matches and
-    stops after the page (see ID_BITS). With several terms the title tier is ordered
-    by how many of them the title holds: its keys and titles (at most MAX_RESULTS)
-    are sorted here. Counting stops at MAX_RESULTS. Only the page's rows are read
-    from the articles. It is what the `Paginator` needs: `count()` and slicing.
+    Each title tier is one query over the search index alone, in sort-key order,
+    so the database walks the newest matches and stops after the page (see
+    ID_BITS); a tier's size is counted only as far as a page needs it. `count()`
+    stops at COUNT_CAP and slicing at MAX_RESULTS; only the page's rows are read
+    from the articles. The search view pages it without a total
+    (`pagination.UncountedPaginator`).
     """
 
     def __init__(self, query: str, *, using: str = DEFAULT_DB_ALIAS, listing: bool = True):
@@ -354,63 +406,62 @@ class SearchResults:
         self.capped = False
         self._count = None
         self._using = using
-        self._tiers = []
+        self._tiers: list[_Tier] = []
         if not self.terms:
             return
-        vendor = self._vendor = connections[using].vendor
+        vendor = connections[using].vendor
         public = Article.objects.using(using).published()
         self._rows = public.for_listing() if listing else public
         bounds = list(public_keys())
-        # [sql, params, size once counted, whether its titles match, ids if sorted here]
-        for titled in (True, False):
-            sql, params = _tier_sql(vendor, self.terms, titled)
-            self._tiers.append([sql, bounds + params, None, titled, None])
+        for rule in title_tiers(self.terms):
+            sql, params = _tier_sql(vendor, self.terms, rule)
+            self._tiers.append(_Tier(sql, bounds + params, rule))
 
-    def _query(self, sql: str, params: list, limit: int, offset: int = 0) -> list:
+    def _execute(self, sql: str, params: list) -> list:
         with connections[self._using].cursor() as cursor:
-            cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+            cursor.execute(sql, params)
             return cursor.fetchall()
+
+    def _ids(self, tier: _Tier, offset: int, limit: int) -> list[int]:
+        rows = self._execute(f"{tier.sql} LIMIT %s OFFSET %s", [*tier.params, limit, offset])
+        if offset == 0 and len(rows) < limit:
+            tier.exact = len(rows)
+        tier.at_least = max(tier.at_least, offset + len(rows) if rows else 0)
+        return [pk for (pk,) in rows]
+
+    def _size(self, tier: _Tier, at_most: int) -> int:
+        """min(the tier's size, at_most), counting no further than that."""
+        if tier.exact is not None:
+            return min(tier.exact, at_most)
+        if at_most <= tier.at_least:
+            return at_most
+        (size,) = self._execute(
+            f"SELECT COUNT(*) FROM ({tier.sql} LIMIT %s) AS capped", [*tier.params, at_most]
+        )[0]
+        if size < at_most:
+            tier.exact = size
+        tier.at_least = max(tier.at_least, size)
+        return size
 
     def count(self) -> int:
         if self._count is None:
             total = 0
-            folded = [t.casefold() for t in self.terms]
             for tier in self._tiers:
-                sql, params, _, titled, _ = tier
-                room = MAX_RESULTS - total
-                if room <= 0:
-                    tier[2] = 0
-                    continue
-                if titled and len(self.terms) > 1:
-                    # More terms in the title rank higher: sort the tier's ids here
-                    # (a stable sort keeps the key order within a hit count).
-                    rows = self._query(sql, params, room + 1)
-                    rows.sort(key=lambda r: -sum(t in r[2].casefold() for t in folded))
-                    tier[4] = [pk for pk, _, _ in rows]
-                    size = len(rows)
-                else:
-                    counting = _tier_sql(self._vendor, self.terms, titled, titles=False)[0]
-                    with connections[self._using].cursor() as cursor:
-                        cursor.execute(
-                            f"SELECT count(*) FROM ({counting} LIMIT %s) AS capped",
-                            [*params, room + 1],
-                        )
-                        size = cursor.fetchone()[0]
-                self.capped = self.capped or size > room
-                tier[2] = min(size, room)
-                total += tier[2]
-            self._count = total
+                total += self._size(tier, COUNT_CAP + 1 - total)
+                if total > COUNT_CAP:
+                    break
+            self.capped = total > COUNT_CAP
+            self._count = min(total, COUNT_CAP)
         return self._count
 
     def explain(self) -> list[str]:
         """The database's plan for each tier's page query (tests and benchmarks)."""
         plans = []
         connection = connections[self._using]
-        for sql, params, *_ in self._tiers:
-            with connection.cursor() as cursor:
-                prefix = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
-                cursor.execute(f"{prefix} {sql} LIMIT 20", params)
-                plans.append("\n".join(" ".join(map(str, row)) for row in cursor.fetchall()))
+        prefix = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
+        for tier in self._tiers:
+            rows = self._execute(f"{prefix} {tier.sql} LIMIT 20", tier.params)
+            plans.append("\n".join(" ".join(map(str, row)) for row in rows))
         return plans
 
     def __len__(self) -> int:
@@ -419,18 +470,24 @@ class SearchResults:
     def __getitem__(self, index):
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("SearchResults supports plain slices only")
-        start, stop = index.start or 0, min(index.stop or MAX_RESULTS, self.count())
+        start = index.start or 0
+        stop = min(MAX_RESULTS if index.stop is None else index.stop, MAX_RESULTS)
         order, in_title, offset = [], set(), 0
-        for sql, params, size, titled, sorted_ids in self._tiers:
-            lo, hi = max(start - offset, 0), min(stop - offset, size)
-            if lo < hi:
-                if sorted_ids is not None:
-                    page = sorted_ids[lo:hi]
-                else:
-                    page = [pk for pk, _, _ in self._query(sql, params, hi - lo, lo)]
-                order += page
-                if titled:
-                    in_title.update(page)
+        for tier in self._tiers:
+            if offset >= stop:
+                break
+            if start <= offset:
+                # The slice starts at or before this tier: read it from its top; a
+                # short read tells its size without a count.
+                page = self._ids(tier, 0, stop - offset)
+                size = len(page)
+            else:
+                size = self._size(tier, stop - offset)
+                lo = start - offset
+                page = self._ids(tier, lo, size - lo) if lo < size else []
+            order += page
+            if tier.rule != NONE:
+                in_title.update(page)
             offset += size
         if not order:
             return []
@@ -447,14 +504,6 @@ class SearchResults:
 
     def __iter__(self):
         return iter(self[:])
-
-
-def _title_hits(terms):
-    """How many of the terms the title contains, as an SQL expression."""
-    return functools.reduce(
-        operator.add,
-        [Case(When(title__icontains=t, then=Value(1)), default=Value(0)) for t in terms],
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -797,6 +846,12 @@ class SearchView(ListView):
     def get_queryset(self):
         return SearchResults(self.query)
 
+    def paginate_queryset(self, queryset, page_size):
+        # Previous / next without a total, as on every list (pagination.py): a page
+        # reads one row more than it shows; past MAX_RESULTS there is no page.
+        page = pagination.paginate(queryset, self.request.GET.get("page"), page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context["page_obj"]
@@ -809,11 +864,13 @@ class SearchView(ListView):
                 )
             page.object_list = articles
             context["articles"] = context["object_list"] = articles
+        results = context["paginator"].object_list if page is not None else None
         return {
             **context,
             "search_query": self.query,
             "search_terms": self.terms,
-            "result_count": page.paginator.count if page is not None else 0,
-            "results_capped": page is not None and page.paginator.object_list.capped,
+            "result_count": results.count() if results is not None else 0,
+            "results_capped": results is not None and results.capped,
+            "max_results": MAX_RESULTS,
             "page_heading": f"搜索：{self.query}" if self.query else "搜索",
         }

@@ -435,18 +435,39 @@ def test_the_paged_results_keep_the_reference_order(make_article):
         assert [a.pk for a in pages] == [pk for pk, _ in expected], q
 
 
-def test_counting_stops_at_the_results_cap(client, make_article, monkeypatch):
-    """Past MAX_RESULTS a common word costs no full count; the page says so."""
-    monkeypatch.setattr(search_module, "MAX_RESULTS", 5)
+def test_counting_stops_at_the_cap_and_paging_at_max_results(client, make_article, monkeypatch):
+    """A common word costs no full count: the summary stops at COUNT_CAP, pages go on
+    (previous / next, no total) up to MAX_RESULTS."""
+    monkeypatch.setattr(search_module, "COUNT_CAP", 5)
     for i in range(4):
         make_article(title=f"光伏标题{i}")
         make_article(title=f"普通标题{i}", body_source="<p>光伏正文</p>")
     results = SearchResults("光伏")
     assert results.count() == 5 and results.capped
-    assert [a.title_match for a in results] == [True] * 4 + [False]
+    assert [a.title_match for a in results] == [True] * 4 + [False] * 4
     html = search(client, "光伏").content.decode()
-    assert "找到超过 5 篇" in html and "最多显示前 5 篇" in html
-    assert html.count('class="item"') == 5
+    assert "找到超过 5 篇" in html and "最多可翻阅前 1000 篇" in html
+    assert html.count('class="item"') == 8
+
+    monkeypatch.setattr(search_module, "MAX_RESULTS", 6)
+    assert len(SearchResults("光伏")[0:20]) == 6
+    first = search(client, "光伏", page=1).content.decode()
+    assert first.count('class="item"') == 6 and 'rel="next"' not in first
+    assert client.get(SEARCH_URL, {"q": "光伏", "page": 2}).status_code == 404
+
+
+def test_a_page_deep_in_the_results_reads_each_tier_from_the_right_place(make_article):
+    """Slices that start inside a later tier count the tiers before it, then read on."""
+    now = timezone.now()
+    for i in range(7):
+        make_article(title=f"储能标题{i}", published_at=now - timedelta(hours=i))
+        make_article(
+            title=f"普通{i}", body_source="<p>储能正文</p>", published_at=now - timedelta(hours=i)
+        )
+    expected = [a.pk for a in search_articles("储能")]
+    for start, stop in [(0, 3), (3, 9), (6, 8), (9, 14), (12, 30), (20, 25)]:
+        results = SearchResults("储能")  # fresh: nothing known of the tiers yet
+        assert [a.pk for a in results[start:stop]] == expected[start:stop], (start, stop)
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -541,6 +562,8 @@ def test_postgresql_search_uses_the_trigram_gin_index(make_article, category):
     results = SearchResults("蔚来汽车")
     assert results.count() == 1
     for plan in results.explain():
-        assert f"Bitmap Index Scan on {TABLE}_document_trgm" in plan, plan
+        # The text's or the title's trigram index, never a walk of every row.
+        assert re.search(rf"Bitmap Index Scan on {TABLE}_(document|title)_trgm", plan), plan
+        assert "Seq Scan" not in plan, plan
 
     assert found_titles("蔚来汽车") == ["蔚来汽车发布新车"]

@@ -27,10 +27,27 @@ FORWARD = {
     ],
     "postgresql": [
         f"ALTER TABLE {TABLE} ADD COLUMN sort_key bigint NOT NULL DEFAULT 0",
-        f"CREATE INDEX {TABLE}_sort_key ON {TABLE} (sort_key)",
         f"ALTER TABLE {TABLE} ADD COLUMN grams tsvector NOT NULL DEFAULT ''",
-        # fastupdate off, as for the trigram index (migration 0003).
+        # Lowercased once when written, so that searches use LIKE (a third of
+        # ILIKE's cost per row). Dropping the column drops its trigram index.
+        f"ALTER TABLE {TABLE} DROP COLUMN document",
+        f"""ALTER TABLE {TABLE} ADD COLUMN document text GENERATED ALWAYS AS (lower(
+            title || E'\\n' || body || E'\\n' || tags || E'\\n' || source || E'\\n' || stocks
+        )) STORED""",
+    ],
+}
+
+# Built after the rows are written: one bulk build instead of 100,000 inserts.
+# fastupdate off, as in migration 0003.
+INDEXES = {
+    "postgresql": [
+        f"CREATE INDEX {TABLE}_sort_key ON {TABLE} (sort_key)",
+        f"CREATE INDEX {TABLE}_document_trgm ON {TABLE} "
+        "USING gin (document gin_trgm_ops) WITH (fastupdate = off)",
+        f"CREATE INDEX {TABLE}_title_trgm ON {TABLE} "
+        "USING gin (lower(title) gin_trgm_ops) WITH (fastupdate = off)",
         f"CREATE INDEX {TABLE}_grams ON {TABLE} USING gin (grams) WITH (fastupdate = off)",
+        f"ANALYZE {TABLE}",
     ],
 }
 
@@ -46,9 +63,16 @@ BACKWARD = {
         f"DROP TABLE IF EXISTS {BIGRAM_TABLE}",
     ],
     "postgresql": [
-        f"DROP INDEX {TABLE}_sort_key",
+        f"DROP INDEX IF EXISTS {TABLE}_sort_key",
+        f"DROP INDEX IF EXISTS {TABLE}_title_trgm",
         f"ALTER TABLE {TABLE} DROP COLUMN sort_key",
         f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS grams",
+        f"ALTER TABLE {TABLE} DROP COLUMN document",
+        f"""ALTER TABLE {TABLE} ADD COLUMN document text GENERATED ALWAYS AS (
+            title || E'\\n' || body || E'\\n' || tags || E'\\n' || source || E'\\n' || stocks
+        ) STORED""",
+        f"CREATE INDEX {TABLE}_document_trgm ON {TABLE} "
+        "USING gin (document gin_trgm_ops) WITH (fastupdate = off)",
     ],
 }
 
@@ -68,6 +92,8 @@ def forward(apps, schema_editor):
         apps.get_model("articles", "ArticleStock"),
     )
     rebuild_index(using=connection.alias, models=historical)
+    for sql in INDEXES.get(connection.vendor, []):
+        schema_editor.execute(sql)
 
 
 def backward(apps, schema_editor):
