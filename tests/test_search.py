@@ -26,6 +26,7 @@ from articles.search import (
     MAX_QUERY_LENGTH,
     TABLE,
     SearchResults,
+    bigrams,
     highlight,
     parse_query,
     rebuild_index,
@@ -116,6 +117,11 @@ def test_two_character_words_match_inside_longer_runs_of_any_script(make_article
     assert found_titles("5g") == ["OpenAI发布新模型"]
     assert found_titles("酒茅") == []  # only "酒，茅" with a comma between
     assert found_titles("茅台") == ["白酒，茅台"]
+
+
+def test_bigrams_are_the_distinct_pairs_within_runs_of_letters_and_digits():
+    assert set(bigrams("AI芯片，5G 芯片_x").split()) == {"ai", "i芯", "芯片", "5g"}
+    assert bigrams("。，a b") == ""
 
 
 def test_a_new_publication_time_moves_the_article_in_the_results(make_article):
