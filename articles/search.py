@@ -164,8 +164,8 @@ def public_keys(now=None) -> tuple[int, int]:
 # title, everything else): no positions, so it stays small, and a two-character
 # term is one exact token. SQLite: a contentless FTS5 table (same rowid sort key,
 # columns `title` and `other`); PostgreSQL: a `grams` tsvector column (title pairs
-# weighted A) with a GIN index. Terms of one character, or with punctuation, still
-# fall back to LIKE.
+# marked, see TITLE_MARK) with a GIN index. Terms of one character, or with
+# punctuation, still fall back to LIKE.
 BIGRAM_TABLE = "articles_article_search_bigram"
 _RUN = re.compile(r"[^\W_]{2,}")
 
@@ -294,9 +294,24 @@ def _sqlite_tier_sql(terms, rule, titles):
     )
 
 
-def _tsquery(term: str, weight: str = "") -> str:
+# PostgreSQL's bigram tsvector is written and queried as literals (`::tsvector`,
+# `::tsquery`), never through a text-search parser, whose idea of a word depends
+# on the server's locale. A title's pairs are there twice: plain, like every other
+# pair, and marked with TITLE_MARK. A lexeme of its own (not a weight) lets the
+# planner's statistics tell how rare a word is in headlines: with a weight it
+# assumed the body's frequency and walked 100,000 rows for a word no headline had.
+TITLE_MARK = "~"
+
+
+def _tsquery(term: str, *, title: bool = False) -> str:
     # Bigram terms are letters and digits only: nothing in them is tsquery syntax.
-    return f"'{term.lower()}'{':' + weight if weight else ''}"
+    return f"'{TITLE_MARK if title else ''}{term.lower()}'"
+
+
+def _tsvector(title_grams: str, other_grams: str) -> str:
+    title = title_grams.split()
+    lexemes = {*title, *other_grams.split(), *(TITLE_MARK + gram for gram in title)}
+    return " ".join(f"'{lexeme}'" for lexeme in lexemes)
 
 
 def _postgresql_tier_sql(terms, rule, titles):
@@ -309,10 +324,10 @@ def _postgresql_tier_sql(terms, rule, titles):
     each, each_params = [], []
     for term in terms:
         if _is_bigram(term):
-            conditions.append("grams @@ to_tsquery('simple', %s)")
+            conditions.append("grams @@ %s::tsquery")
             params.append(_tsquery(term))
-            each.append("grams @@ to_tsquery('simple', %s)")
-            each_params.append(_tsquery(term, "A"))
+            each.append("grams @@ %s::tsquery")
+            each_params.append(_tsquery(term, title=True))
         else:
             conditions.append("document LIKE %s")
             params.append(_like_pattern(term.lower()))
@@ -639,8 +654,7 @@ def _write(alias, article_ids, models=None, *, replace=True) -> int:
     else:
         insert = (
             f"INSERT INTO {TABLE} (article_id, sort_key, {', '.join(COLUMNS)}, grams) "
-            f"VALUES (%s, {values}, "
-            "setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s))"
+            f"VALUES (%s, {values}, %s::tsvector)"
         )
     written = 0
     ids = sorted({int(pk) for pk in article_ids if pk is not None})
@@ -666,7 +680,7 @@ def _write(alias, article_ids, models=None, *, replace=True) -> int:
                     [(row[1], *_grams(row)) for row in rows],
                 )
             elif rows:
-                cursor.executemany(insert, [(*row, *_grams(row)) for row in rows])
+                cursor.executemany(insert, [(*row, _tsvector(*_grams(row))) for row in rows])
             written += len(rows)
     return written
 
