@@ -98,8 +98,9 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Artic
     both kinds of links to decide, so the cost does not follow their popularity.
     Five queries at most.
     """
-    stock_ids = [stock.pk for stock in article.ordered_stocks()]
-    tag_ids = [tag.pk for tag in article.tag_list()]
+    # An editor's preview may carry stocks and tags not saved yet (no pk).
+    stock_ids = [stock.pk for stock in article.ordered_stocks() if stock.pk is not None]
+    tag_ids = [tag.pk for tag in article.tag_list() if tag.pk is not None]
     base = (
         Article.objects.published()
         .exclude(pk=article.pk)
