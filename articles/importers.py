@@ -15,14 +15,19 @@ were imported, never on the order they came in.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
+import heapq
 import html
 import io
+import itertools
 import logging
 import re
+import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,7 +41,7 @@ from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
 from . import search
-from .legacy import LegacyPost, LegacyPostError, iter_post_files, parse_post
+from .legacy import LegacyPost, LegacyPostError, iter_post_paths, parse_post
 from .models import (
     Article,
     ArticleStock,
@@ -54,6 +59,9 @@ log = logging.getLogger(__name__)
 
 _IMG_SRC = re.compile(r'<img[^>]+src="([^"]+)"')
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
+# Outcomes that say all there is to say about a file when they come without a reason or
+# warnings; failed and skipped files always carry a reason.
+_PLAIN_OUTCOMES = ("created", "updated", "unchanged")
 IMPORTED_SLUG_TITLE_LENGTH = 60
 BATCH_SIZE = 50
 BATCH_SECONDS = 0.5
@@ -63,6 +71,9 @@ BATCH_SECONDS = 0.5
 WINDOW_SIZE = 400
 # Refresh the planner's statistics after a run that wrote at least this many articles.
 ANALYZE_AFTER = 500
+# Rows cached for a run (categories, tags, stocks), at most this many of each: an archive
+# may mention thousands of stocks, and a row that dropped out costs one query to find again.
+CACHED_ROWS = 1_000
 
 
 @dataclass
@@ -73,38 +84,82 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
 class ImportReport:
-    """What a run did, file by file; the command prints it, tests assert on it."""
+    """What a run did, file by file; the command prints it, tests assert on it.
 
-    results: list[FileResult] = field(default_factory=list)
-    elapsed: float = 0.0
-    dry_run: bool = False
+    Memory must not grow with the archive, so only the counts and the files worth reporting
+    (failed, skipped, or with warnings) are held. The rest, a path and an outcome each, go to
+    an anonymous temporary file, read back only when `results` is asked for: a FileResult per
+    file held 2 MB at 10,000 files, and the tracked objects made garbage collection rarer.
+    """
+
+    def __init__(self, *, dry_run: bool = False):
+        self.dry_run = dry_run
+        self.elapsed = 0.0
+        self._counts = dict.fromkeys(OUTCOMES, 0)
+        self._size = 0
+        self._notable: list[tuple[int, FileResult]] = []  # (position in the run, result)
+        self._spool = None
 
     def add(self, result: FileResult) -> None:
-        self.results.append(result)
+        self._counts[result.outcome] = self._counts.get(result.outcome, 0) + 1
+        if (
+            result.outcome in _PLAIN_OUTCOMES
+            and not result.reason
+            and not result.warnings
+            and "\0" not in result.path
+        ):
+            if self._spool is None:
+                # Closed (and so gone) with the report; Linux unlinks it at once.
+                self._spool = tempfile.TemporaryFile()  # noqa: SIM115
+                weakref.finalize(self, self._spool.close)
+            code = _PLAIN_OUTCOMES.index(result.outcome)
+            # One record per file: the outcome's index as a digit, the path, NUL.
+            self._spool.write(b"%d%s\0" % (code, result.path.encode(errors="surrogatepass")))
+        else:
+            self._notable.append((self._size, result))
+        self._size += 1
+
+    @property
+    def results(self) -> list[FileResult]:
+        """Every file's result, in the order they were added."""
+        plain = []
+        if self._spool is not None:
+            self._spool.seek(0)
+            plain = self._spool.read().split(b"\0")[:-1]
+            self._spool.seek(0, io.SEEK_END)
+        notable = dict(self._notable)
+        plain_results = (
+            FileResult(record[1:].decode(errors="surrogatepass"), _PLAIN_OUTCOMES[int(record[:1])])
+            for record in plain
+        )
+        return [notable[i] if i in notable else next(plain_results) for i in range(self._size)]
 
     def count(self, outcome: str) -> int:
-        return sum(1 for r in self.results if r.outcome == outcome)
+        return self._counts.get(outcome, 0)
 
     @property
     def counts(self) -> dict[str, int]:
         return {outcome: self.count(outcome) for outcome in OUTCOMES}
 
     def with_outcome(self, outcome: str) -> list[FileResult]:
-        return [r for r in self.results if r.outcome == outcome]
+        results = self.results if outcome in _PLAIN_OUTCOMES else self._notable_results()
+        return [r for r in results if r.outcome == outcome]
 
     @property
     def warnings(self) -> list[tuple[str, str]]:
-        return [(r.path, w) for r in self.results for w in r.warnings]
+        return [(r.path, w) for r in self._notable_results() for w in r.warnings]
 
     @property
     def rate(self) -> float:
-        return len(self.results) / self.elapsed if self.elapsed else 0.0
+        return self._size / self.elapsed if self.elapsed else 0.0
 
     @property
     def exit_code(self) -> int:
         return 1 if self.count("failed") else 0
+
+    def _notable_results(self) -> list[FileResult]:
+        return [result for _, result in self._notable]
 
 
 class ImageFetcher:
@@ -144,15 +199,21 @@ class ImageFetcher:
         record.save()
 
 
-def _rel_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
-    """Each post file with its key path: relative to a directory argument, or its name."""
-    found: dict[Path, str] = {}
-    for arg in paths:
-        root = Path(arg)
-        for file in iter_post_files([root]):
-            rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
-            found.setdefault(file, rel)
-    return sorted(found.items(), key=lambda item: str(item[0]))
+def _shared_rels(paths: list) -> set[str]:
+    """Relative paths that two of the arguments hold, as two copies of a folder do: usually
+    none. (A file reached through two arguments may add its path too, which is harmless.)
+    Each argument's files come sorted by relative path, so merging them finds the repeats
+    without listing the files.
+    """
+    if len(paths) < 2:
+        return set()
+    shared, last = set(), None
+    streams = [iter_post_paths([arg]) for arg in paths]
+    for path, rel in heapq.merge(*streams, key=lambda item: item[1]):
+        if last is not None and rel == last[1] and path != last[0]:
+            shared.add(rel)
+        last = (path, rel)
+    return shared
 
 
 def _content_hash(data: bytes) -> str:
@@ -196,50 +257,78 @@ class Importer:
         self.overwrite_edited = overwrite_edited
         self.fetcher = (image_fetcher or ImageFetcher()) if fetch_images else None
         self._categories: dict[str, Category] = {}
-        self._aliased: set[str] = set()
+        self._aliased: dict[str, bool] = {}
         # Rows every post refers to again and again; cached for the run so that a
-        # post costs a handful of queries, not one per tag and stock.
+        # post costs a handful of queries, not one per tag and stock. At most CACHED_ROWS
+        # each (see _remember).
         self._tags: dict[str, Tag] = {}
         self._stock_cache: dict[tuple[int, str], StockReference] = {}
-        # What is already imported, loaded once per run: a re-run then recognises an
-        # unchanged file, and a first run a new story, without a query per file.
-        self._hashes: dict[str, str] | None = None
+        # What is already imported, looked up one window of files at a time: a re-run then
+        # recognises an unchanged file, and a first run a new story, without a query per
+        # file, and without holding every path and story of the archive (they grew the
+        # run's memory with its size). Stored hashes by path (None: none), and whether an
+        # article exists by story key; both only ever for the current window.
+        self._hashes: dict[str, str | None] = {}
+        self._keys: dict[str, bool] = {}
+        # The stored hashes, as at the start of the run, of relative paths that two of the
+        # run's arguments share; any other path occurs once in a run, so its hash, looked up
+        # just before its window, is also as at the start.
+        self._start_hashes: dict[str, str | None] = {}
         # New stories waiting for the end of the batch (None: insert each at once).
         self._pending: list | None = None
         self._flushed: list[FileResult] = []
-        self._keys: set[str] = set()
-        self._article_type = None
 
     # -- one file -----------------------------------------------------------------
 
-    def _load_state(self) -> None:
-        self._hashes = dict(LegacySource.objects.values_list("path", "content_hash"))
-        self._keys = set(
-            Article.objects.filter(legacy_key__isnull=False).values_list("legacy_key", flat=True)
-        )
-        self._article_type = ContentType.objects.get_for_model(Article)
+    def _look_up_hashes(self, rels: list[str]) -> None:
+        """Load the stored hashes of a window's files, forgetting the last window's.
 
-    def import_file(self, path: Path, rel: str) -> FileResult | None:
+        A window is WINDOW_SIZE paths, well under the parameters SQLite allows in a query.
+        """
+        self._hashes = dict.fromkeys(rels)
+        self._hashes.update(
+            LegacySource.objects.filter(path__in=rels).values_list("path", "content_hash")
+        )
+
+    def _look_up_keys(self, keys: Iterable[str]) -> None:
+        """Load which of a window's stories have an article, forgetting the last window's."""
+        self._keys = dict.fromkeys(keys, False)
+        existing = Article.objects.filter(legacy_key__in=list(self._keys))
+        self._keys.update(dict.fromkeys(existing.values_list("legacy_key", flat=True), True))
+
+    def _stored_hash(self, rel: str) -> str | None:
+        if rel in self._start_hashes:
+            return self._start_hashes[rel]
+        if rel not in self._hashes:  # a file prepared outside run()
+            self._look_up_hashes([rel])
+        return self._hashes[rel]
+
+    def _story_exists(self, key: str) -> bool:
+        if key not in self._keys:  # a file written outside run()
+            self._look_up_keys([key])
+        return self._keys[key]
+
+    def import_file(self, path: str | Path, rel: str) -> FileResult | None:
         """Import one file: read and parse it, then write it (or queue a new story)."""
         prepared = self.prepare_file(path, rel)
         if isinstance(prepared, FileResult):
             return prepared
         return self.write_post(*prepared)
 
-    def prepare_file(self, path: Path, rel: str):
+    def prepare_file(self, path: str | Path, rel: str):
         """Read, check and parse one file, touching no table: (post, digest, warnings),
         or the FileResult of a file that needs no write (unchanged, unreadable, bad)."""
-        if self._hashes is None:
-            self._load_state()
         try:
-            data = path.read_bytes()
+            # What Path.read_bytes() does; run() passes plain strings (see iter_post_paths).
+            with open(path, "rb") as file:
+                data = file.read()
         except OSError as exc:
             return FileResult(rel, "failed", f"无法读取文件：{exc.strerror or exc}")
         digest = _content_hash(data)
         # The hash check is the fast path of a re-run. Overwriting edits or fetching
         # images must look at already imported files again, so they skip it.
         rescan = self.overwrite_edited or self.fetcher is not None
-        if not rescan and self._hashes.get(rel) == digest:
+        if not rescan and self._stored_hash(rel) == digest:
             return FileResult(rel, "unchanged")
         try:
             post = parse_post(data, rel, encoding=self.encoding, stock_url=_stock_url)
@@ -265,7 +354,7 @@ class Importer:
         return self._apply_one(post, digest, warnings)
 
     def _is_new_story(self, post: LegacyPost) -> bool:
-        return post.legacy_key not in self._keys
+        return not self._story_exists(post.legacy_key)
 
     def _apply_one(self, post: LegacyPost, digest: str, warnings: list[str]) -> FileResult:
         rel = post.path
@@ -278,7 +367,7 @@ class Importer:
             log.exception("import of %s failed", rel)
             self._forget_cached_rows()
             return FileResult(rel, "failed", f"写入数据库失败：{exc}".splitlines()[0])
-        self._keys.add(post.legacy_key)
+        self._keys[post.legacy_key] = True
         result.warnings = warnings + result.warnings
         return result
 
@@ -289,8 +378,9 @@ class Importer:
         would only cost queries; the search index is written once per batch anyway
         (deferred_indexing), so no signal is missed.
         """
+        article_type = ContentType.objects.get_for_model(Article)  # cached by Django
         TaggedItem.objects.bulk_create(
-            TaggedItem(tag=tag, content_type=self._article_type, object_id=article.pk)
+            TaggedItem(tag=tag, content_type=article_type, object_id=article.pk)
             for article, tags, _ in rows
             for tag in dict.fromkeys(tags)
         )
@@ -391,7 +481,7 @@ class Importer:
         _upsert_redirects(redirects)
         results = []
         for post, _digest, warnings in pending:
-            self._keys.add(post.legacy_key)
+            self._keys[post.legacy_key] = True
             reason = "同一稿件已有路径更靠后的同类文件，以后者为准"
             outcome = outcomes[post.path]
             results.append(
@@ -407,7 +497,7 @@ class Importer:
     def _apply(self, post: LegacyPost, digest: str) -> FileResult:
         article = (
             Article.objects.filter(legacy_key=post.legacy_key).first()
-            if post.legacy_key in self._keys
+            if self._story_exists(post.legacy_key)
             else None
         )
         created = article is None
@@ -514,14 +604,14 @@ class Importer:
                 slug=post.category_slug, defaults={"name": post.category_name[:100]}
             )
             if not self.dry_run:
-                self._categories[post.category_slug] = category
+                _remember(self._categories, post.category_slug, category)
         if post.category_legacy_slug not in self._aliased:
             # Every legacy spelling (TechWeb, Techweb …) keeps its old category URL.
             LegacyRedirect.objects.get_or_create(
                 path=f"/category/{post.category_legacy_slug}.html", defaults={"category": category}
             )
             if not self.dry_run:
-                self._aliased.add(post.category_legacy_slug)
+                _remember(self._aliased, post.category_legacy_slug, True)
         return category
 
     @staticmethod
@@ -544,7 +634,7 @@ class Importer:
                 if tag is None:
                     tag = Tag.objects.create(name=name)
                 if not self.dry_run:
-                    self._tags[name.lower()] = tag
+                    _remember(self._tags, name.lower(), tag)
             tags.append(tag)
         return tags
 
@@ -558,7 +648,7 @@ class Importer:
                     market=mention.market, code=mention.code
                 )
                 if not self.dry_run:
-                    self._stock_cache[key] = stock
+                    _remember(self._stock_cache, key, stock)
             if mention.name and not stock.name:
                 # The first name seen in a link names the stock; editors may change it.
                 stock.name = mention.name[:100]
@@ -582,23 +672,46 @@ class Importer:
     ) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
         started = time.monotonic()
-        files = _rel_paths(paths)  # a missing path raises before anything is recorded
+        paths = list(paths)
+        files = iter_post_paths(paths)  # a missing path raises before anything is recorded
+        # The files are streamed, never listed, so a progress bar needs them counted first.
+        total = sum(1 for _ in iter_post_paths(paths)) if progress else 0
+        shared = _shared_rels(paths)
         record = None if self.dry_run else ImportRun.objects.create()
-        self._load_state()
+        rescan = self.overwrite_edited or self.fetcher is not None
+        self._start_hashes = {}
+        if shared and not rescan:
+            self._start_hashes = dict.fromkeys(shared)
+            for chunk in _windows(iter(sorted(shared))):
+                self._look_up_hashes(chunk)
+                self._start_hashes.update(self._hashes)
+        done = 0
+
+        def add(result: FileResult) -> None:
+            nonlocal done
+            report.add(result)
+            done += 1
+            if progress:
+                progress(done, total, result)
+
         # A dry run works inside one transaction that is rolled back at the end, so
         # later files see what earlier ones would have done and the counts match a
         # real run.
-        with transaction.atomic() if self.dry_run else contextlib.nullcontext():
+        with (
+            _collecting_only_new_objects(),
+            transaction.atomic() if self.dry_run else contextlib.nullcontext(),
+        ):
             for window in _windows(files):
+                if not rescan:
+                    self._look_up_hashes([rel for _, rel in window])
                 # Reading and parsing hold no lock: only the writes below are in a
                 # transaction, so a batch keeps the database busy for less time.
                 prepared = [self.prepare_file(path, rel) for path, rel in window]
-                for done in prepared:
-                    if isinstance(done, FileResult):
-                        report.add(done)
-                        if progress:
-                            progress(len(report.results), len(files), done)
+                for result in prepared:
+                    if isinstance(result, FileResult):
+                        add(result)
                 posts = _story_order([p for p in prepared if not isinstance(p, FileResult)])
+                self._look_up_keys(post.legacy_key for post, _, _ in posts)
                 for batch in _batches(posts):
                     # The search index is written once per batch, inside its transaction,
                     # rather than after each post's save, tags and stocks. A post rolled
@@ -608,16 +721,12 @@ class Importer:
                         self._pending = []
                         for entry in batch:
                             result = self.write_post(*entry)
-                            for done in self._take_flushed() + ([result] if result else []):
-                                report.add(done)
-                                if progress:
-                                    progress(len(report.results), len(files), done)
+                            for flushed in self._take_flushed() + ([result] if result else []):
+                                add(flushed)
                         self._flush_new()
                         self._pending = None
-                        for done in self._take_flushed():
-                            report.add(done)
-                            if progress:
-                                progress(len(report.results), len(files), done)
+                        for flushed in self._take_flushed():
+                            add(flushed)
             if self.dry_run:
                 transaction.set_rollback(True)
         if (
@@ -634,6 +743,36 @@ class Importer:
             record.finished_at = timezone.now()
             record.save()
         return report
+
+
+@contextlib.contextmanager
+def _collecting_only_new_objects():
+    """Keep the objects that exist before the run out of the garbage collector's sight.
+
+    Each article leaves reference cycles behind (bleach's parse tree; a model and its
+    FieldFile), which only a full collection frees. CPython runs one only once the objects
+    surviving since the last reach a quarter of the long-lived heap, and Django with
+    pypinyin's dictionaries make that heap 250,000 objects: some 8 MB of garbage piled up
+    between two collections, and only a run of thousands of posts reached the top of that
+    saw-tooth. Frozen, the start-up heap neither counts nor is scanned, so full collections
+    come every few hundred posts and cost little.
+    """
+    if gc.get_freeze_count():
+        # Someone froze the heap already (a server before forking): theirs to undo.
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _remember(cache: dict, key, value) -> None:
+    """cache[key] = value, dropping the oldest entry when the cache is full (CACHED_ROWS)."""
+    if len(cache) >= CACHED_ROWS and key not in cache:
+        del cache[next(iter(cache))]
+    cache[key] = value
 
 
 def _upsert_redirects(redirects: dict[str, Article]) -> None:
@@ -666,10 +805,10 @@ def _winner_paths(kinds: dict[str, str]) -> tuple[str, str | None]:
     return primary, (rolling if rolling != primary else None)
 
 
-def _windows(files, size: int = WINDOW_SIZE):
+def _windows(files: Iterator, size: int = WINDOW_SIZE):
     """The run's files, `size` at a time, in path order."""
-    for start in range(0, len(files), size):
-        yield files[start : start + size]
+    while window := list(itertools.islice(files, size)):
+        yield window
 
 
 def _story_order(entries: list) -> list:

@@ -37,7 +37,10 @@ def summarize(markup: str, length: int = 120) -> str:
     return text[: length - 1].rstrip() + "…"
 
 
-@lru_cache(maxsize=50_000)
+# An entry costs about 400 bytes (the word, its syllables, the cache's own links), so
+# 50,000 of them were 20 MB that an import of a large archive would fill up as it went.
+# Titles reuse the common words most, and those stay in 8,192 (at most 3 MB).
+@lru_cache(maxsize=8_192)
 def _word_pinyin(word: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(word))
 
