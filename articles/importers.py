@@ -111,7 +111,11 @@ class ImportReport:
         ):
             if self._spool is None:
                 # Closed (and so gone) with the report; Linux unlinks it at once.
-                self._spool = tempfile.TemporaryFile()  # noqa: SIM115
+                try:
+                    self._spool = tempfile.TemporaryFile()  # noqa: SIM115
+                except OSError:
+                    # No writable temporary directory: keep the records in memory, compactly.
+                    self._spool = io.BytesIO()
                 weakref.finalize(self, self._spool.close)
             code = _PLAIN_OUTCOMES.index(result.outcome)
             # One record per file: the outcome's index as a digit, the path, NUL.

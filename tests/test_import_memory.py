@@ -150,7 +150,14 @@ def test_post_files_are_streamed_in_sorted_order_one_folder_at_a_time(tmp_path):
     ]
 
 
-def test_a_report_holds_only_the_results_worth_reporting():
+@pytest.mark.parametrize("temporary_directory", [True, False])
+def test_a_report_holds_only_the_results_worth_reporting(temporary_directory, monkeypatch):
+    if not temporary_directory:
+
+        def no_temporary_file():
+            raise FileNotFoundError("No usable temporary directory found")
+
+        monkeypatch.setattr(importers.tempfile, "TemporaryFile", no_temporary_file)
     results = [
         FileResult("a.md", "created"),
         FileResult("b.md", "failed", "坏文件"),
