@@ -43,7 +43,10 @@ def database_content():
             a.published_at,
             a.source_name,
             a.original_url,
-            a.import_fingerprint,
+            # The digest holds the category's row id, which differs between the two runs
+            # on PostgreSQL (a rolled-back transaction does not give sequence values
+            # back): compare whether it matches what was written instead.
+            a.import_fingerprint == importers._fingerprint(importers._current_values(a)),
             sorted(a.tags.names()),
             [f"{s.symbol}:{s.name}" for s in a.ordered_stocks()],
             list(a.revisions.order_by("pk").values_list("kind", "title", "body_source")),
