@@ -119,7 +119,9 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Artic
     for (links, column), is_common in zip(preferences, common, strict=True):
         if len(chosen) < limit:
             candidates = base.exclude(pk__in=[a.pk for a in chosen])
-            chosen += _narrow(candidates, links, column, is_common)[: limit - len(chosen)]
+            # The sections come for all of them at the end, in one query.
+            narrowed = _narrow(candidates, links, column, is_common).prefetch_related(None)
+            chosen += narrowed[: limit - len(chosen)]
     if len(chosen) < limit:
         section = base.filter(category_id=article.category_id)
         chosen += section.exclude(pk__in=[a.pk for a in chosen])[: limit - len(chosen)]
@@ -183,7 +185,7 @@ def _narrow(articles, links, article_id: str, common: bool):
 
 def _newest_first(articles, links, article_id: str):
     """`articles` narrowed to those in `links`, cheap to read newest first (`_narrow`)."""
-    return _narrow(articles, links, article_id, links[:COMMON_LINKS].count() >= COMMON_LINKS)
+    return _narrow(articles, links, article_id, _are_common([links])[0])
 
 
 def tagged(articles, tag):
