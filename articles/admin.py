@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from . import images, stocks, workflow
+from . import images, stocks, tagging, workflow
 from .editor import RichTextWidget, upload_image
 from .models import Article, Category, Revision, StockReference
 from .text import slug_from_title
@@ -111,7 +111,8 @@ class ArticleAdminForm(forms.ModelForm):
         help_text=(
             "按提及顺序填写代码或名称，用逗号或空格分隔。6 位 A 股代码和 5 位港股代码"
             "会自动判断交易所；美股请写明交易所：105.（纳斯达克）、106.（纽交所）、"
-            "107.（美交所），例如 106.NIO。新代码会自动收录。"
+            "107.（美交所），例如 106.NIO、106.BRK.B。尚未收录的证券请在代码后用括号"
+            "写上名称，例如 09866（蔚来）。"
         ),
     )
     user = None
@@ -175,6 +176,11 @@ class ArticleAdminForm(forms.ModelForm):
                 images.store_field_upload(self.instance.cover)
             except images.ImageProcessingError as exc:
                 self.add_error("cover", exc.message)
+
+    def clean_tags(self):
+        names = self.cleaned_data.get("tags") or []
+        tagging.validate_tag_names(names)
+        return names
 
     def clean_stock_codes(self):
         tokens = stocks.parse_stock_codes(self.cleaned_data["stock_codes"])

@@ -9,6 +9,10 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Importing search connects the receivers that keep the search index current;
         # the page cache's receivers invalidate cached pages after every content write.
-        from . import pagecache, search  # noqa: F401
+        from django.db.models.signals import pre_save
+        from taggit.models import Tag
+
+        from . import pagecache, search, tagging  # noqa: F401
 
         pagecache.connect_signals()
+        pre_save.connect(tagging.fill_tag_slug, sender=Tag, dispatch_uid="tagging-slug")

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F
 from django.db.models.functions import TruncDate
@@ -34,9 +33,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from .chinatime import CHINA
 from .models import Article, ArticleStock, Category, ImportRun, StockReference
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class ChinaDate(TruncDate):

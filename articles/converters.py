@@ -4,6 +4,8 @@ Django's `<slug:>` is ASCII-only, but taggit keeps Chinese in tag slugs
 (证券日报新闻), so tag URLs need a converter that accepts Unicode word characters.
 """
 
+from . import securities
+
 
 class _StringConverter:
     """A converter whose value is the matched text itself; subclasses set `regex`."""
@@ -22,9 +24,9 @@ class UnicodeSlugConverter(_StringConverter):
 
 
 class StockCodeConverter(_StringConverter):
-    """A security code as EastMoney writes it: 600519, 09866, NIO, BK1037."""
+    """A security code as stored: 600519, 09866, NIO, BRK.B, BK1037 (`articles.securities`)."""
 
-    regex = r"[A-Za-z0-9]{1,20}"
+    regex = securities.URL_CODE_REGEX
 
 
 class FeedFormatConverter(_StringConverter):

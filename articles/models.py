@@ -6,15 +6,34 @@ order through `ArticleStock`. Every save that changes an article's text keeps a
 `Revision`. What the public may see is decided only by `ArticleQuerySet.published()`.
 """
 
+from datetime import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, router
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from . import securities
+from .chinatime import CHINA, china_day
 from .sanitizer import sanitize_html
-from .text import SLUG_MAX_LENGTH, slug_from_title, summarize
+from .text import SLUG_MAX_LENGTH, clean_line, clean_text, slug_from_title, summarize
 from .urlcache import cached_reverse
+
+# The publication times an article may have. Outside them the search index's sort key
+# (seconds since 1970 shifted left by 31 bits) would not fit its 64-bit column, and no
+# story of this archive or newsroom is dated before the markets it covers opened.
+PUBLISHED_AT_MIN = datetime(1970, 1, 1, tzinfo=CHINA)
+PUBLISHED_AT_MAX = datetime(2100, 1, 1, tzinfo=CHINA)
+
+
+def validate_published_at(value) -> None:
+    if value is not None and not PUBLISHED_AT_MIN <= value < PUBLISHED_AT_MAX:
+        raise ValidationError(
+            "发布时间须在 1970 年 1 月 1 日至 2099 年 12 月 31 日之间，请检查年份。",
+            code="published_at_range",
+        )
 
 
 class Category(models.Model):
@@ -50,16 +69,8 @@ class StockReference(models.Model):
     Articles point at it through `ArticleStock`, which keeps the order of mention.
     """
 
-    MARKETS = {
-        0: "深交所",
-        1: "上交所",
-        116: "港交所",
-        105: "纳斯达克",
-        106: "纽交所",
-        107: "美交所",
-        90: "东财板块",
-    }
-    SECTOR_MARKET = 90
+    MARKETS = securities.MARKETS
+    SECTOR_MARKET = securities.SECTOR_MARKET
 
     market = models.PositiveSmallIntegerField(
         "市场代码",
@@ -70,7 +81,9 @@ class StockReference(models.Model):
         ),
     )
     code = models.CharField(
-        "证券代码", max_length=20, help_text="例如 600519、09866、NIO、BK1037。"
+        "证券代码",
+        max_length=securities.CODE_MAX_LENGTH,
+        help_text="例如 600519、09866、NIO、BRK.B、BK1037；保存时按市场规则检查并统一大小写。",
     )
     name = models.CharField("名称", max_length=100, blank=True, help_text="例如 贵州茅台；可留空。")
 
@@ -86,8 +99,22 @@ class StockReference(models.Model):
         label = f"{self.name}（{self.symbol}）" if self.name else self.symbol
         return label
 
+    def save(self, *args, **kwargs):
+        # The shell and the importer get the form's rule too: a code the URL converter
+        # could not route never reaches the table (it would take every page listing it down).
+        self.clean()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return cached_reverse("articles:stock", self.market, self.code)
+
+    def clean(self):
+        self.name = clean_line(self.name)
+        if self.market is not None:
+            try:
+                self.code = securities.normalise_code(self.market, self.code)
+            except ValidationError as exc:
+                raise ValidationError({"code": exc.messages}) from None
 
     @property
     def symbol(self) -> str:
@@ -198,7 +225,11 @@ class Article(models.Model):
         related_name="articles",
         help_text="栏目中还有文章时不能删除该栏目。",
     )
-    tags = TaggableManager("标签", blank=True, help_text="多个标签用英文逗号分隔，可以使用中文。")
+    tags = TaggableManager(
+        "标签",
+        blank=True,
+        help_text="多个标签用逗号、顿号或分号分隔（中英文标点均可），例如：光伏，新能源、业绩。",
+    )
     stocks = models.ManyToManyField(
         StockReference,
         verbose_name="相关证券",
@@ -214,7 +245,10 @@ class Article(models.Model):
         help_text="只有“已发布”且发布时间已到的文章对读者可见；发布时间在将来即为定时发布。",
     )
     published_at = models.DateTimeField(
-        "发布时间", default=timezone.now, help_text="北京时间。设为将来的时间即定时发布。"
+        "发布时间",
+        default=timezone.now,
+        validators=[validate_published_at],
+        help_text="北京时间。设为将来的时间即定时发布。",
     )
     source_name = models.CharField("来源", max_length=100, blank=True, help_text="例如 证券日报。")
     original_url = models.URLField("原文链接", max_length=500, blank=True)
@@ -317,6 +351,11 @@ class Article(models.Model):
     is_published.short_description = "读者可见"
 
     @property
+    def published_day(self):
+        """The China day of publication: what the archive's day pages are keyed by."""
+        return china_day(self.published_at)
+
+    @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
@@ -348,8 +387,17 @@ class Article(models.Model):
         update_index([self.pk], using=self._state.db)
 
     def derive_fields(self) -> None:
-        """Recompute everything that is derived from what an editor or importer wrote."""
-        self.title = (self.title or "").strip()
+        """Recompute everything that is derived from what an editor or importer wrote.
+
+        Text fields lose control characters here, whoever wrote them (the form, the
+        importer, the shell): one in a title made every feed listing it fail.
+        """
+        self.title = clean_line(self.title)
+        self.summary = clean_text(self.summary)
+        self.source_name = clean_line(self.source_name)
+        self.cover_alt = clean_line(self.cover_alt)
+        self.original_url = clean_line(self.original_url)
+        validate_published_at(self.published_at)
         self.body_html = sanitize_html(self.body_source)
         self.excerpt = summarize(self.summary if self.summary.strip() else self.body_html)
         if not self.slug:

@@ -1,14 +1,19 @@
-"""Securities typed as text: "106.NIO, 116.09866 600519 贵州茅台".
+"""Securities typed as text: "106.NIO, 116.09866 600519 贵州茅台 106.BRK.B（伯克希尔）".
 
 The article form's "相关证券" field is a line of tokens separated by commas
 (ASCII or Chinese), 、, semicolons or spaces. Each token is one of:
 
-- `market.code`: an EastMoney market id and a code (`106.NIO`, `116.09866`, `90.BK1037`);
+- `market.code`: an EastMoney market id and a code (`106.NIO`, `106.BRK.B`, `116.09866`);
 - a bare A-share code of six digits: 6xxxxx/9xxxxx are 上交所 (1), 0xxxxx/2xxxxx/3xxxxx
   深交所 (0); other first digits (北交所 and the like) need an explicit market;
 - a bare five-digit code: 港交所 (116);
 - a bare sector code `BK1234`: 东财板块 (90);
 - anything else: the name of a security already on file (贵州茅台).
+
+A code may carry a name in brackets, `09866（蔚来）`: a security not yet on file needs
+one, so a typo (`60051` for 600051) is never silently filed as a new, nameless
+Hong Kong stock. What a code may look like in each market is `articles.securities`,
+shared with the model, the legacy parser and the URL.
 
 A bare Latin ticker such as `NIO` is refused: the same letters can be listed on
 three US exchanges, and the EastMoney URLs differ, so the editor must write
@@ -22,99 +27,96 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from . import securities
 from .models import StockReference
+from .text import clean_line
 
-SEPARATORS = re.compile(r"[\s,，、;；]+")
-US_MARKETS = (105, 106, 107)
+# A token, optionally followed by a bracketed name (which may hold spaces).
+_TOKEN = re.compile(r"([^\s,，、;；()（）]+)(?:\s*[（(]([^()（）]*)[)）])?|[()（）]")
+US_MARKETS = securities.US_MARKETS
 MAX_TOKENS = 50
 SEARCH_LIMIT = 10
+NAME_MAX_LENGTH = 100
 
-_SIX_DIGITS = re.compile(r"\d{6}")
-_FIVE_DIGITS = re.compile(r"\d{5}")
-_HK_CODE = re.compile(r"\d{1,5}")
-_SECTOR = re.compile(r"BK\d{4}", re.I)
-_US_CODE = re.compile(r"[A-Z][A-Z0-9.\-]{0,9}")
-_TICKER_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9.\-]{0,9}")
-_SYMBOL = re.compile(r"(\d{1,3})\.(\S+)")
+_SIX_DIGITS = re.compile(r"[0-9]{6}")
+_FIVE_DIGITS = re.compile(r"[0-9]{5}")
+_SECTOR = re.compile(r"BK[0-9]{4}", re.I)
+_TICKER_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,14}")
+_SYMBOL = re.compile(r"([0-9]{1,3})\.(\S+)")
 # Market ids of A shares by the first digit of their six-digit code.
 _A_SHARE_MARKET = {"6": 1, "9": 1, "0": 0, "2": 0, "3": 0}
 
 
 @dataclass(frozen=True)
 class StockToken:
-    """One typed token: a (market, code) pair, or a name to look up."""
+    """One typed token: a (market, code) pair, or a name to look up.
+
+    `label` is the name typed in brackets after a code, for a security not yet on file.
+    """
 
     text: str
     market: int | None = None
     code: str = ""
     name: str = ""
+    label: str = ""
 
     @property
     def symbol(self) -> str:
         return f"{self.market}.{self.code}"
 
 
-def _markets_hint() -> str:
-    return "、".join(f"{m} {label}" for m, label in sorted(StockReference.MARKETS.items()))
+def _code_of(market: int, code: str, token: str) -> str:
+    try:
+        return securities.normalise_code(market, code)
+    except ValidationError as exc:
+        raise ValidationError(f"“{token}”：{exc.messages[0]}") from None
 
 
-def _normalise_code(market: int, code: str, token: str) -> str:
-    """The code as EastMoney writes it for that market, or a ValidationError naming the token."""
-    if market in (0, 1):
-        if not _SIX_DIGITS.fullmatch(code):
-            raise ValidationError(f"“{token}”：沪深证券代码应为 6 位数字。")
-        return code
-    if market == 116:
-        if not _HK_CODE.fullmatch(code):
-            raise ValidationError(f"“{token}”：港股代码应为数字，例如 116.00700。")
-        return code.zfill(5)
-    if market == StockReference.SECTOR_MARKET:
-        if not _SECTOR.fullmatch(code):
-            raise ValidationError(f"“{token}”：板块代码应为 BK 加 4 位数字，例如 90.BK1037。")
-        return code.upper()
-    if not _US_CODE.fullmatch(code.upper()):
-        raise ValidationError(f"“{token}”：美股代码应为字母，例如 106.NIO。")
-    return code.upper()
-
-
-def parse_token(token: str) -> StockToken:
+def parse_token(token: str, label: str = "") -> StockToken:
     """One token -> a StockToken; raises ValidationError with a message naming the token."""
     match = _SYMBOL.fullmatch(token)
     if match:
         market = int(match[1])
-        if market not in StockReference.MARKETS:
-            raise ValidationError(
-                f"“{token}”：未知的市场代码 {market}。可用的市场代码：{_markets_hint()}。"
-            )
-        return StockToken(token, market, _normalise_code(market, match[2], token))
+        return StockToken(token, market, _code_of(market, match[2], token), label=label)
     if _SIX_DIGITS.fullmatch(token):
         market = _A_SHARE_MARKET.get(token[0])
         if market is None:
             raise ValidationError(
                 f"“{token}”：无法判断所属市场，请写成“市场代码.证券代码”，例如 0.{token}。"
             )
-        return StockToken(token, market, token)
+        return StockToken(token, market, token, label=label)
     if _FIVE_DIGITS.fullmatch(token):
-        return StockToken(token, 116, token)
+        return StockToken(token, securities.HK_MARKET, token, label=label)
     if _SECTOR.fullmatch(token):
-        return StockToken(token, StockReference.SECTOR_MARKET, token.upper())
+        return StockToken(token, securities.SECTOR_MARKET, token.upper(), label=label)
     if token.isdigit():
         raise ValidationError(
             f"“{token}”：无法识别的代码。沪深代码为 6 位数字，港股为 5 位数字，"
             "其他市场请写成“市场代码.证券代码”。"
+        )
+    if label:
+        raise ValidationError(
+            f"“{token}（{label}）”：括号里的名称要写在代码后面，例如 600519（贵州茅台）。"
         )
     return StockToken(token, name=token)
 
 
 def parse_stock_codes(text: str) -> list[StockToken]:
     """Split and parse the field; every bad token is reported at once, in typed order."""
-    tokens = [t for t in SEPARATORS.split(text or "") if t]
-    if len(tokens) > MAX_TOKENS:
-        raise ValidationError(f"一篇文章最多关联 {MAX_TOKENS} 只证券。")
     parsed, errors = [], []
-    for token in tokens:
+    found = list(_TOKEN.finditer(clean_line(text)))
+    if len(found) > MAX_TOKENS:
+        raise ValidationError(f"一篇文章最多关联 {MAX_TOKENS} 只证券。")
+    for match in found:
+        token, label = match[1], clean_line(match[2] or "")
+        if token is None:
+            errors.append(f"“{match[0]}”：括号不成对。名称请写成 600519（贵州茅台）。")
+            continue
+        if len(label) > NAME_MAX_LENGTH:
+            errors.append(f"“{token}”：名称最多 {NAME_MAX_LENGTH} 个字。")
+            continue
         try:
-            parsed.append(parse_token(token))
+            parsed.append(parse_token(token, label))
         except ValidationError as exc:
             errors.extend(exc.messages)
     if errors:
@@ -146,6 +148,12 @@ def resolve_stocks(tokens: list[StockToken], *, may_create: bool = True) -> list
         for stock in StockReference.objects.filter(name_query):
             known_by_name.setdefault(stock.name.casefold(), []).append(stock)
 
+    # A new code needs its name once in the field, wherever it is repeated.
+    labels: dict[tuple[int, str], str] = {}
+    for token in tokens:
+        if token.label:
+            labels.setdefault((token.market, token.code), token.label)
+
     stocks, errors, seen = [], [], set()
     for token in tokens:
         if token.market is not None:
@@ -156,7 +164,11 @@ def resolve_stocks(tokens: list[StockToken], *, may_create: bool = True) -> list
                         f"“{token.text}”：{token.symbol} 尚未收录，您没有新增证券的权限。"
                     )
                     continue
-                stock = StockReference(market=token.market, code=token.code)
+                label = labels.get((token.market, token.code))
+                if not label:
+                    errors.append(_unknown_code_message(token))
+                    continue
+                stock = StockReference(market=token.market, code=token.code, name=label)
         else:
             matches = known_by_name.get(token.name.casefold(), [])
             if len(matches) > 1:
@@ -174,6 +186,14 @@ def resolve_stocks(tokens: list[StockToken], *, may_create: bool = True) -> list
     if errors:
         raise ValidationError(errors)
     return stocks
+
+
+def _unknown_code_message(token: StockToken) -> str:
+    exchange = securities.market_label(token.market)
+    return (
+        f"“{token.text}”：{token.symbol}（{exchange}）尚未收录。如确是新证券，请在代码后用括号"
+        f"写上名称，例如 {token.text}（名称）；否则请检查代码是否写错。"
+    )
 
 
 def _unknown_name_message(token: str) -> str:
@@ -194,7 +214,9 @@ def save_new_stocks(stocks: list[StockReference]) -> list[StockReference]:
     for stock in stocks:
         if stock.pk is None:
             # get_or_create: another editor may have added it since the form was checked.
-            stock, _ = StockReference.objects.get_or_create(market=stock.market, code=stock.code)
+            stock, _ = StockReference.objects.get_or_create(
+                market=stock.market, code=stock.code, defaults={"name": stock.name}
+            )
         saved.append(stock)
     return saved
 

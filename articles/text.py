@@ -12,6 +12,24 @@ from pypinyin.seg.simpleseg import seg
 SLUG_MAX_LENGTH = 80
 _SPACES = re.compile(r"\s+")
 
+# What no text field may hold: C0 control characters other than tab, newline and
+# carriage return (Word pastes \x0b for a line break; XML 1.0 forbids all of them,
+# so one in a title took down every feed listing it), DEL, the non-characters
+# U+FFFE/U+FFFF and lone surrogates (not valid in UTF-8 or XML either).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Line breaks and tabs, which a one-line field (a title, a name) shows as a space.
+_LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def clean_text(value: str) -> str:
+    """A multi-line field as it may be stored: control characters gone, ends trimmed."""
+    return _INVISIBLE.sub("", (value or "").replace("\x0c", "\n")).strip()
+
+
+def clean_line(value: str) -> str:
+    """A one-line field as it may be stored: breaks become spaces, controls go, ends trimmed."""
+    return _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", value or "")).strip()
+
 
 def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment, with entities decoded and whitespace folded."""

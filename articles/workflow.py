@@ -21,6 +21,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from .models import Article, ArticleStock
+from .tagging import tag_slug
 
 PUBLISH_PERMISSION = "articles.can_publish"
 WRITERS_GROUP = "撰稿"
@@ -128,10 +129,8 @@ class ArticlePreview:
 
 
 def _new_tag(name: str) -> Tag:
-    tag = Tag(name=name)
-    # What taggit will store on save; the chip must have a slug to link to.
-    tag.slug = tag.slugify(name) or "tag"
-    return tag
+    # The slug taggit will store on save (see articles.tagging); the chip links to it.
+    return Tag(name=name, slug=tag_slug(name))
 
 
 # ---------------------------------------------------------------------------

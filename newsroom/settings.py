@@ -163,6 +163,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Chinese tags keep Chinese slugs (证券日报新闻), so tag URLs stay readable.
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = False
+# Editors type Chinese commas and 顿号 between tags (articles/tagging.py).
+TAGGIT_TAGS_FROM_STRING = "articles.tagging.parse_tags"
 
 # Uploads larger than this are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

@@ -363,7 +363,7 @@ def test_preview_of_unsaved_edits_renders_the_public_page_sanitized_and_saves_no
             status=Article.Status.PUBLISHED,
             body_source='<p onclick="x()">新的正文<script>alert(1)</script></p>',
             tags="预览标签",
-            stock_codes="106.NIO 1.603000",
+            stock_codes="106.NIO 1.603000（新证券）",
         ),
     )
     assert response.status_code == 200
@@ -474,7 +474,7 @@ def test_a_chinese_or_latin_word_is_parsed_as_a_name_to_look_up():
         ("830799", "“830799”：无法判断所属市场"),
         ("1234", "“1234”：无法识别的代码"),
         ("90.XYZ", "“90.XYZ”：板块代码"),
-        ("106.蔚来", "“106.蔚来”：美股代码应为字母"),
+        ("106.蔚来", "“106.蔚来”：美股代码应为英文字母"),
     ],
 )
 def test_bad_stock_codes_are_rejected_naming_the_token(text, message):
@@ -507,11 +507,14 @@ def test_same_name_on_two_exchanges_asks_for_the_code(make_stock):
 
 
 def test_typed_codes_link_stocks_in_order_and_create_new_ones(desk_client, make_stock, category):
-    """The text field is the whole stock UI: order kept, unknown codes added."""
+    """The text field is the whole stock UI: order kept, new codes added with their names."""
     moutai = make_stock(1, "600519", "贵州茅台")
     response = desk_client.post(
         reverse("admin:articles_article_add"),
-        form_data(category, stock_codes="106.NIO, 116.09866 贵州茅台 000001 106.NIO"),
+        form_data(
+            category,
+            stock_codes="106.NIO（蔚来）, 116.09866 (蔚来 港股) 贵州茅台 000001（平安银行） 106.NIO",
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     article = Article.objects.get()
@@ -523,6 +526,7 @@ def test_typed_codes_link_stocks_in_order_and_create_new_ones(desk_client, make_
     ]
     assert article.ordered_stocks()[2] == moutai
     assert StockReference.objects.count() == 4
+    assert [s.name for s in article.ordered_stocks()] == ["蔚来", "蔚来 港股", "贵州茅台", "平安银行"]
 
     change = desk_client.get(reverse("admin:articles_article_change", args=[article.pk]))
     assert 'value="106.NIO, 116.09866, 1.600519, 0.000001"' in change.content.decode()

@@ -1,0 +1,94 @@
+"""The grammar of security codes, in one place.
+
+The article form (`articles.stocks`), the legacy parser, `StockReference.save()` and
+the stock URL converter all ask this module, so a code one of them accepts is a code
+every other one accepts: a stored security always has a working public URL.
+
+A security is an EastMoney market id and a code written as that market writes it:
+
+- 0 深交所, 1 上交所: six digits (000001, 600519, the index 399006);
+- 116 港交所: five digits (00700; fewer digits are zero-padded);
+- 105 纳斯达克, 106 纽交所, 107 美交所: letters and digits, then at most one share
+  class after `.`, `-` or `_` (NIO, BRK.B, BF-B);
+- 90 东财板块: BK and four digits (BK1037).
+
+Pure: no database, no Django models.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+MARKETS = {
+    0: "深交所",
+    1: "上交所",
+    116: "港交所",
+    105: "纳斯达克",
+    106: "纽交所",
+    107: "美交所",
+    90: "东财板块",
+}
+A_SHARE_MARKETS = (0, 1)
+HK_MARKET = 116
+US_MARKETS = (105, 106, 107)
+SECTOR_MARKET = 90
+CODE_MAX_LENGTH = 20
+
+# [0-9], not \d: \d also matches Arabic-Indic and other digits.
+_A_SHARE = r"[0-9]{6}"
+_HK = r"[0-9]{5}"
+_SECTOR = r"BK[0-9]{4}"
+# A ticker, then at most one class suffix: BRK.A (NYSE's spelling), BRK-B, BRK_B (EastMoney's).
+_US = r"[A-Z][A-Z0-9]{0,9}(?:[._-][A-Z0-9]{1,4})?"
+
+_CANONICAL = {
+    **dict.fromkeys(A_SHARE_MARKETS, re.compile(_A_SHARE)),
+    HK_MARKET: re.compile(_HK),
+    **dict.fromkeys(US_MARKETS, re.compile(_US)),
+    SECTOR_MARKET: re.compile(_SECTOR),
+}
+
+# Every canonical code of every market, for the URL converter.
+URL_CODE_REGEX = f"{_A_SHARE}|{_HK}|{_SECTOR}|{_US}"
+
+EXAMPLES = {0: "000001", 1: "600519", HK_MARKET: "00700", SECTOR_MARKET: "BK1037"}
+
+
+def market_label(market: int) -> str:
+    return MARKETS.get(market, f"市场 {market}")
+
+
+def markets_hint() -> str:
+    return "、".join(f"{m} {label}" for m, label in sorted(MARKETS.items()))
+
+
+def normalise_code(market: int, code: str) -> str:
+    """`code` as `market` writes it (upper case, HK zero-padded), or a ValidationError.
+
+    The message names the market's rule in Chinese, so the form, the stock admin and
+    the shell all say the same thing.
+    """
+    if market not in MARKETS:
+        raise ValidationError(f"未知的市场代码 {market}。可用的市场代码：{markets_hint()}。")
+    code = (code or "").strip()
+    # Upper-casing first would turn some non-ASCII letters into ASCII ones ("ı" -> "I").
+    code = code.upper() if code.isascii() else code
+    if market == HK_MARKET and code.isascii() and code.isdigit() and len(code) < 5:
+        code = code.zfill(5)
+    if _CANONICAL[market].fullmatch(code):
+        return code
+    if market in A_SHARE_MARKETS:
+        raise ValidationError(f"沪深证券代码应为 6 位数字，例如 {market}.{EXAMPLES[market]}。")
+    if market == HK_MARKET:
+        raise ValidationError("港股代码应为 5 位数字，例如 116.00700。")
+    if market == SECTOR_MARKET:
+        raise ValidationError("板块代码应为 BK 加 4 位数字，例如 90.BK1037。")
+    raise ValidationError(
+        "美股代码应为英文字母（可带数字），股份类别用点或连字符分隔，例如 106.NIO、106.BRK.B。"
+    )
+
+
+def is_valid(market: int, code: str) -> bool:
+    """Whether (market, code) is stored as is: in a known market and already canonical."""
+    pattern = _CANONICAL.get(market)
+    return bool(pattern and pattern.fullmatch(code or ""))
