@@ -27,16 +27,58 @@ from django.utils.safestring import mark_safe
 
 from . import images, stocks, tagging, workflow
 from .editor import RichTextWidget, upload_image
-from .models import Article, Category, Revision, StockReference
-from .text import slug_from_title
+from .models import Article, Category, Revision, StockReference, validate_published_at
+from .text import clean_line, clean_text, slug_from_title
 from .views import ArticleDetailView
 
 # Width of the cover thumbnail in the article list, in CSS pixels.
 THUMB_WIDTH = 64
 
 
+class CleanTextForm(forms.ModelForm):
+    """Strips control characters from typed text before any validation sees it.
+
+    Word and some input methods paste \x0b or \x00 into titles; Django refuses a NUL
+    with a puzzling message and lets the rest through to the feeds, which cannot
+    carry them. `LINE_FIELDS` are one-line (breaks become spaces), `TEXT_FIELDS` keep
+    their line breaks.
+    """
+
+    LINE_FIELDS: tuple[str, ...] = ()
+    TEXT_FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            data = self.data.copy()
+            for names, clean in ((self.LINE_FIELDS, clean_line), (self.TEXT_FIELDS, clean_text)):
+                for name in names:
+                    key = self.add_prefix(name)
+                    if key in data:
+                        data[key] = clean(data[key])
+            self.data = data
+
+
+class StockReferenceForm(CleanTextForm):
+    LINE_FIELDS = ("code", "name")
+
+    class Meta:
+        model = StockReference
+        fields = ["market", "code", "name"]
+
+
+class CategoryForm(CleanTextForm):
+    LINE_FIELDS = ("name", "slug")
+    TEXT_FIELDS = ("description",)
+
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "description", "position"]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryForm
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
@@ -51,6 +93,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(StockReference)
 class StockReferenceAdmin(admin.ModelAdmin):
+    form = StockReferenceForm
     list_display = ["symbol", "name", "exchange", "quote_link"]
     list_filter = ["market"]
     search_fields = ["code", "name"]
@@ -91,7 +134,7 @@ def _formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(CleanTextForm):
     """The article form, with the securities typed as codes and the status by role.
 
     `user` is set by `ArticleAdmin.get_form` on the class it builds for each request.
@@ -115,7 +158,18 @@ class ArticleAdminForm(forms.ModelForm):
             "写上名称，例如 09866（蔚来）。"
         ),
     )
+    LINE_FIELDS = (
+        "title",
+        "slug",
+        "tags",
+        "stock_codes",
+        "source_name",
+        "original_url",
+        "cover_alt",
+    )
+    TEXT_FIELDS = ("summary",)
     user = None
+    slug_note = ""
 
     class Meta:
         model = Article
@@ -148,6 +202,18 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["stock_codes"].widget.attrs["data-search-url"] = reverse(
                 "admin:articles_article_stock_search"
             )
+        author = self.fields.get("author")
+        if author is not None:
+            if workflow.can_publish(self.user):
+                # Bylines belong to the desk: staff accounts only, not readers' accounts.
+                author.queryset = author.queryset.filter(is_staff=True)
+            else:
+                # A writer signs their own work: the field shows who, and a POST naming
+                # someone else is ignored (a disabled field keeps the stored value).
+                author.disabled = True
+                author.help_text = "撰稿人只能以自己的名义写稿；改署名请联系编辑。"
+                if self.instance.pk is None and self.user is not None:
+                    self.initial["author"] = self.user.pk
         status = self.fields.get("status")
         if status is not None and not workflow.can_publish(self.user):
             # A disabled field ignores whatever a POST says, so a writer's forged
@@ -176,6 +242,23 @@ class ArticleAdminForm(forms.ModelForm):
                 images.store_field_upload(self.instance.cover)
             except images.ImageProcessingError as exc:
                 self.add_error("cover", exc.message)
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = cleaned.get("slug")
+        if typed and "published_at" in cleaned:
+            # A reused headline's slug is taken: suffix the date rather than refuse the save.
+            self.instance.published_at = cleaned["published_at"]
+            cleaned["slug"] = self.instance.unique_slug(typed)
+            if cleaned["slug"] != typed:
+                self.slug_note = f"网址标识“{typed}”已被其他文章使用，已改为“{cleaned['slug']}”。"
+        return cleaned
+
+    def clean_published_at(self):
+        # Not a field validator: migrations would then import this module's code.
+        when = self.cleaned_data.get("published_at")
+        validate_published_at(when)
+        return when
 
     def clean_tags(self):
         names = self.cleaned_data.get("tags") or []
@@ -330,6 +413,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 "您没有发布权限：文章已保存为草稿，没有发布。请编辑审核后发布。",
                 messages.WARNING,
             )
+        if form.slug_note:
+            self.message_user(request, form.slug_note, messages.INFO)
         obj._revision_author = request.user
         super().save_model(request, obj, form, change)
         if "cover" in form.changed_data:
@@ -475,8 +560,16 @@ class ArticleAdmin(admin.ModelAdmin):
     # -- JSON endpoints for the form's scripts ---------------------------------------
 
     def slug_preview(self, request):
-        """The slug the server would generate for a title, for the form's live prefill."""
-        return JsonResponse({"slug": slug_from_title(request.GET.get("title", ""))})
+        """The slug a save would give the title now, for the form's live prefill.
+
+        Free for this article (`id`, when editing one): a reused headline gets its
+        date suffix here already, so the box never shows a slug that is taken.
+        """
+        article = Article(published_at=timezone.now())
+        if request.GET.get("id", "").isdigit():
+            article.pk = int(request.GET["id"])
+        base = slug_from_title(request.GET.get("title", ""))
+        return JsonResponse({"slug": article.unique_slug(base)})
 
     def stock_search(self, request):
         """Up to 10 securities by code or name, for the 相关证券 field's suggestions."""

@@ -106,9 +106,7 @@ class ArticleFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        if article.author is None:
-            return None
-        return article.author.get_full_name() or None
+        return article.byline or None
 
     def item_categories(self, article):
         # Uses the for_listing() prefetch; dict.fromkeys drops a tag equal to the section name.

@@ -36,6 +36,14 @@ def validate_published_at(value) -> None:
         )
 
 
+def person_name(user) -> str:
+    """How a newsroom prints a person: 张三 (family name first, no space), or "Jane Doe"."""
+    first, last = clean_line(user.first_name), clean_line(user.last_name)
+    if any("\u4e00" <= c <= "\u9fff" for c in first + last):
+        return f"{last}{first}"
+    return f"{first} {last}".strip()
+
+
 class Category(models.Model):
     """A section of the site (证券日报, 东财滚动新闻 …); every article has exactly one."""
 
@@ -247,8 +255,7 @@ class Article(models.Model):
     published_at = models.DateTimeField(
         "发布时间",
         default=timezone.now,
-        validators=[validate_published_at],
-        help_text="北京时间。设为将来的时间即定时发布。",
+        help_text="北京时间。设为将来的时间即定时发布。须在 1970 至 2099 年之间。",
     )
     source_name = models.CharField("来源", max_length=100, blank=True, help_text="例如 证券日报。")
     original_url = models.URLField("原文链接", max_length=500, blank=True)
@@ -305,6 +312,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        slug_given = bool(self.slug)
         self.derive_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
@@ -319,6 +327,10 @@ class Article(models.Model):
             stored = (
                 Article.objects.using(using).filter(pk=self.pk).values("slug", "status").first()
             )
+        if slug_given and (stored is None or stored["slug"] != self.slug):
+            # A slug given by the caller (the form, the shell) may belong to another
+            # article by now; the row keeps its own, whoever asked for it first.
+            self.slug = self.unique_slug(self.slug)
         super().save(*args, **kwargs)
         if stored is not None and stored["slug"] != self.slug:
             self._redirect_old_slug(stored["slug"], stored["status"], using)
@@ -349,6 +361,14 @@ class Article(models.Model):
 
     is_published.boolean = True
     is_published.short_description = "读者可见"
+
+    @property
+    def byline(self) -> str:
+        """The author's name as readers see it (their full name), or "" when there is none.
+
+        Never the login name: that is half of an editor's credentials.
+        """
+        return person_name(self.author) if self.author_id else ""
 
     @property
     def published_day(self):
@@ -401,17 +421,37 @@ class Article(models.Model):
         self.body_html = sanitize_html(self.body_source)
         self.excerpt = summarize(self.summary if self.summary.strip() else self.body_html)
         if not self.slug:
-            self.slug = self._unique_slug(slug_from_title(self.title))
+            self.slug = self.unique_slug(slug_from_title(self.title))
 
-    def _unique_slug(self, base: str) -> str:
+    def unique_slug(self, base: str) -> str:
+        """`base` if no other article has it, else `base-YYYYMMDD` (the China day of
+        publication), then `base-YYYYMMDD-2` and so on.
+
+        Newsrooms reuse headlines every day (早盘播报, 收评), so a clash is the normal
+        case, and the date tells readers which day's 收评 a link is.
+        """
         others = Article.objects.exclude(pk=self.pk) if self.pk else Article.objects.all()
-        taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
-        if base not in taken:
-            return base
-        n = 2
-        while f"{base}-{n}" in taken:
-            n += 1
-        return f"{base}-{n}"
+        day = china_day(self.published_at or timezone.now())
+        start = 0
+        while True:
+            batch = list(_slug_candidates(base, day, start, 20))
+            taken = set(others.filter(slug__in=batch).values_list("slug", flat=True))
+            for slug in batch:
+                if slug not in taken:
+                    return slug
+            start += 20
+
+
+def _slug_candidates(base: str, day, start: int, count: int):
+    """Slugs to try for `base`, from the `start`-th on; each fits the slug column."""
+    limit = Article._meta.get_field("slug").max_length
+    base = base[:limit].strip("-") or "article"
+    for n in range(start, start + count):
+        if n == 0:
+            yield base
+            continue
+        suffix = f"-{day:%Y%m%d}" + (f"-{n}" if n > 1 else "")
+        yield base[: limit - len(suffix)].rstrip("-") + suffix
 
 
 class ArticleStock(models.Model):

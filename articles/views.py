@@ -356,12 +356,11 @@ def article_json_ld(request, article) -> str:
         "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
         "articleSection": article.category.name,
         "keywords": [tag.name for tag in article.tag_list()],
-        "author": {
-            "@type": "Person" if article.author_id else "Organization",
-            "name": (article.author.get_full_name() or article.author.get_username())
-            if article.author_id
-            else (article.source_name or settings.SITE_NAME),
-        },
+        # A person only by the name they publish under: a login name is a credential's
+        # half and never leaves the admin.
+        "author": {"@type": "Person", "name": article.byline}
+        if article.byline
+        else {"@type": "Organization", "name": article.source_name or settings.SITE_NAME},
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
     }
     if article.cover:

@@ -17,10 +17,11 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from taggit.models import Tag
 
-from .models import Article, ArticleStock
+from .models import Article, ArticleStock, validate_published_at
 from .tagging import tag_slug
 
 PUBLISH_PERMISSION = "articles.can_publish"
@@ -71,6 +72,10 @@ def validate_schedule_time(when) -> str | None:
     """An error message if `when` cannot be a scheduled publication time, else None."""
     if when is None:
         return "请填写发布时间。"
+    try:
+        validate_published_at(when)
+    except ValidationError as exc:
+        return exc.messages[0]
     if when <= timezone.now():
         return "定时发布的时间必须在将来；要马上发布请用“立即发布”。"
     return None

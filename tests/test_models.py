@@ -1,12 +1,13 @@
 """Model rules: what is public, what is derived on save, and what is protected."""
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from articles.chinatime import CHINA
 from articles.models import Article, StockReference
 
 
@@ -61,10 +62,24 @@ def test_summary_is_derived_from_the_body_when_left_empty(make_article):
 
 def test_chinese_title_gives_a_pinyin_slug_that_is_unique(make_article):
     """Chinese titles must still yield usable, distinct URLs."""
-    first = make_article(title="蔚来汽车发布财报", slug="")
-    second = make_article(title="蔚来汽车发布财报", slug="")
+    day = datetime(2026, 3, 2, 7, 30, tzinfo=CHINA)
+    first = make_article(title="蔚来汽车发布财报", slug="", published_at=day)
+    second = make_article(title="蔚来汽车发布财报", slug="", published_at=day)
+    third = make_article(title="蔚来汽车发布财报", slug="", published_at=day)
     assert first.slug == "wei-lai-qi-che-fa-bu-cai-bao"
-    assert second.slug == "wei-lai-qi-che-fa-bu-cai-bao-2"
+    assert second.slug == "wei-lai-qi-che-fa-bu-cai-bao-20260302"
+    assert third.slug == "wei-lai-qi-che-fa-bu-cai-bao-20260302-2"
+
+
+def test_a_slug_given_by_the_shell_that_is_taken_gets_the_date_not_an_error(make_article):
+    """Every write path makes slugs unique, not only the form (早盘播报 comes back daily)."""
+    day = datetime(2026, 3, 2, 23, 30, tzinfo=CHINA)
+    make_article(title="早盘播报", slug="zao-pan-bo-bao")
+    again = make_article(title="早盘播报", slug="zao-pan-bo-bao", published_at=day)
+    assert again.slug == "zao-pan-bo-bao-20260302"
+    long = make_article(title="x", slug="a" * 90, published_at=day)
+    longer = make_article(title="x", slug="a" * 90, published_at=day)
+    assert long.slug == "a" * 90 and longer.slug == "a" * 81 + "-20260302"
 
 
 def test_slug_is_kept_when_the_title_changes(make_article):

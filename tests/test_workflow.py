@@ -21,6 +21,7 @@ from articles import workflow
 from articles.models import Article, Category, LegacyRedirect, Revision, StockReference
 from articles.stocks import StockToken, parse_stock_codes, resolve_stocks
 
+from .adminforms import article_form
 from .test_browser import _page, admin_login, browser  # noqa: F401 - the shared Chromium fixture
 
 # Playwright's sync API runs an event loop in the main thread; the browser test's ORM
@@ -32,24 +33,7 @@ CHANGELIST = "admin:articles_article_changelist"
 
 def form_data(section, **overrides):
     """What the article change form posts, with the stocks typed as codes."""
-    data = {
-        "title": "蔚来发布一季度财报",
-        "slug": "",
-        "category": section.pk,
-        "tags": "新能源",
-        "stock_codes": "",
-        "body_source": "<p>营收增长</p>",
-        "summary": "",
-        "status": Article.Status.DRAFT,
-        "published_at_0": "2024-05-01",
-        "published_at_1": "09:30:00",
-        "author": "",
-        "cover_alt": "",
-        "source_name": "",
-        "original_url": "",
-    }
-    data.update(overrides)
-    return data
+    return article_form(section, **overrides)
 
 
 def _messages(response):
@@ -513,7 +497,9 @@ def test_typed_codes_link_stocks_in_order_and_create_new_ones(desk_client, make_
         reverse("admin:articles_article_add"),
         form_data(
             category,
-            stock_codes="106.NIO（蔚来）, 116.09866 (蔚来 港股) 贵州茅台 000001（平安银行） 106.NIO",
+            stock_codes=(
+                "106.NIO（蔚来）, 116.09866 (蔚来 港股) 贵州茅台 000001（平安银行） 106.NIO"
+            ),
         ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -526,7 +512,12 @@ def test_typed_codes_link_stocks_in_order_and_create_new_ones(desk_client, make_
     ]
     assert article.ordered_stocks()[2] == moutai
     assert StockReference.objects.count() == 4
-    assert [s.name for s in article.ordered_stocks()] == ["蔚来", "蔚来 港股", "贵州茅台", "平安银行"]
+    assert [s.name for s in article.ordered_stocks()] == [
+        "蔚来",
+        "蔚来 港股",
+        "贵州茅台",
+        "平安银行",
+    ]
 
     change = desk_client.get(reverse("admin:articles_article_change", args=[article.pk]))
     assert 'value="106.NIO, 116.09866, 1.600519, 0.000001"' in change.content.decode()

@@ -14,8 +14,11 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         // /admin/articles/article/add/ or …/<id>/change/ -> …/article/slug-preview/
-        var base = window.location.pathname.replace(/(add\/|[^\/]+\/change\/)$/, "");
-        var url = base + "slug-preview/?title=" + encodeURIComponent(title.value);
+        var path = window.location.pathname;
+        var base = path.replace(/(add\/|[^\/]+\/change\/)$/, "");
+        var editing = path.match(/\/(\d+)\/change\/$/);
+        var url = base + "slug-preview/?title=" + encodeURIComponent(title.value) +
+          (editing ? "&id=" + editing[1] : "");
         fetch(url, { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (data) { if (data && auto) slug.value = data.slug; });
