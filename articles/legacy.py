@@ -572,18 +572,14 @@ class _Parser:
             if isinstance(meta, dict):
                 meta["title"] = raw_title
                 self.warnings.append(
-                    f"标题含未转义的引号，已按原始行恢复 (title recovered: {raw_title})"
+                    f"标题含未转义的引号或反斜杠，已按原始行恢复 (title recovered: {raw_title})"
                 )
         except (ValueError, OverflowError) as exc:
             # Not expected with timestamps left as text, but a constructor error is still a
             # bad post, not a parser crash.
             raise LegacyPostError(f"front matter 值无效 (invalid value): {exc}") from exc
-        else:
-            if raw_title is not None and isinstance(meta, dict) and meta.get("title") != raw_title:
-                # A backslash in a raw title is read as an escape ("\t" becomes a tab): the
-                # generator escaped nothing, so the raw text is the real title.
-                meta["title"] = raw_title
-                self.warnings.append(f"标题含反斜杠，已按原始行恢复 (title recovered: {raw_title})")
+        # When the YAML loads, its reading of the title stands: later files escape '"' and
+        # '\\' properly, and only a title that breaks the YAML needs the raw line.
         if not isinstance(meta, dict):
             raise LegacyPostError("front matter 不是键值映射 (front matter is not a mapping)")
         return meta
@@ -827,10 +823,10 @@ def _to_shanghai(value: datetime) -> datetime:
 
 
 def _raw_double_quoted_title(front_matter: str) -> str | None:
-    """The raw text of a `title: "…"` line when it needs rescuing from YAML, else None.
+    """The raw text of a `title: "…"` line that may need rescuing from YAML, else None.
 
     Only a value that is wrapped in double quotes and holds a further '"' or a backslash is
-    returned: those are the titles YAML rejects or silently changes.
+    returned: of titles, only those can make the YAML fail. It is used only when it does.
     """
     match = _RAW_TITLE.search(front_matter)
     if not match:

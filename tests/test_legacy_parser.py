@@ -210,11 +210,20 @@ def test_title_with_unescaped_double_quotes_is_recovered_with_a_warning():
     assert "title" in post.warnings[0]
 
 
-def test_title_with_a_backslash_keeps_the_raw_text():
-    """YAML would read "\\t" as a tab; the generator meant a literal backslash."""
-    post = parse(source_post(title='"A\\tB股 \\ 比价"'))
-    assert post.title == "A\\tB股 \\ 比价"
-    assert post.warnings
+def test_title_with_valid_yaml_escapes_is_decoded_as_yaml_decodes_it():
+    """Later files escape '"' and '\\' properly; showing the backslashes would garble them."""
+    post = parse(source_post(title='"机构称\\"稳增长\\"主线不变 A\\\\B股"'))
+    assert post.title == '机构称"稳增长"主线不变 A\\B股'
+    assert post.warnings == []
+
+
+def test_title_with_an_invalid_escape_keeps_the_raw_text():
+    """A "\\d" is no YAML escape, so the YAML fails: the generator meant a literal backslash."""
+    post = parse(source_post(title='"A\\dB股 \\ 比价"'))
+    assert post.title == "A\\dB股 \\ 比价"
+    assert post.published_at == datetime(2022, 3, 1, 9, 30, tzinfo=SHANGHAI)
+    assert len(post.warnings) == 1
+    assert "title" in post.warnings[0]
 
 
 def test_unescaped_title_does_not_hide_other_yaml_errors():
