@@ -200,6 +200,14 @@ _INFOKEY_LINK = re.compile(
     r"<a\b[^>]*\bhref\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL
 )
 _IMG_SRC = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
+# Legacy body images hot-link a thumbnail in src and give the full-size picture in
+# `orginial_src` (sic; the correct spelling is accepted too).
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_FULL_SIZE_ATTR = re.compile(
+    r"""\s+or(?:ginial|iginal)_src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
+)
+_SRC_ATTR = re.compile(r"""(?<![\w-])src\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
+_TAG_END = re.compile(r"\s*/?>\Z")
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 # Jekyll 3's slugify in "pretty" mode, which :title goes through; a no-op on real file names.
@@ -481,6 +489,7 @@ class _Parser:
         body = _STOCK_CONSTRUCTS.sub(self._replace_stock_construct, body)
         body = _INDENTED_TAG.sub("", _CONTROL.sub("", body)).strip()
         body_html = _render_markdown(body).strip() if body else ""
+        body_html = _full_size_images(body_html)
         if not body_html:
             if digest:
                 body_html = f"<p>{html.escape(digest, quote=False)}</p>"
@@ -874,6 +883,32 @@ def _string_list(value, *, split: bool) -> list[str]:
 def _plain_text(fragment: str) -> str:
     """Text of an HTML fragment: tags dropped, entities decoded, whitespace collapsed."""
     return " ".join(html.unescape(_TAG.sub("", fragment)).split())
+
+
+def _full_size_images(body_html: str) -> str:
+    """Point each image that names its full-size picture (`orginial_src`) at that picture.
+
+    Done before sanitizing, so that `--fetch-images` downloads the full-size picture and the
+    sanitizer's "[图片] 查看原图" link opens it. The attribute itself is dropped either way.
+    """
+    if "al_src" not in body_html.lower():
+        return body_html
+    return _IMG_TAG.sub(_full_size_image, body_html)
+
+
+def _full_size_image(match: re.Match) -> str:
+    tag = match[0]
+    full = _FULL_SIZE_ATTR.search(tag)
+    if not full:
+        return tag
+    tag = _FULL_SIZE_ATTR.sub("", tag)
+    url = html.unescape(next((g for g in full.groups() if g is not None), "")).strip()
+    if not url.lower().startswith(("http://", "https://", "//")):
+        return tag
+    src = f'src="{html.escape(url)}"'
+    if old := _SRC_ATTR.search(tag):
+        return tag[: old.start()] + src + tag[old.end() :]
+    return _TAG_END.sub(lambda end: f" {src}{end[0]}", tag)
 
 
 def _remote_images(body_html: str) -> list[str]:

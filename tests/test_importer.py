@@ -945,6 +945,52 @@ def test_fetch_images_on_a_later_run_downloads_images_of_already_imported_posts(
     assert f'src="{local_url}"' in Article.objects.get(title="同一张图").body_html
 
 
+def test_fetch_images_downloads_the_full_size_orginial_src_not_the_thumbnail(
+    tmp_path, settings, image_server
+):
+    """The archive's src is a thumbnail; the picture worth keeping is in orginial_src (sic)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    base = image_server.base_url
+    body = f'<p><img src="{base}/thumb.png" orginial_src="{base}/pic.png?full=1" alt="图" /></p>'
+    write(
+        tmp_path / "posts",
+        "2022-03-01-NW202203011000082.md",
+        source_post("202203011000082", body=body),
+    )
+
+    report = import_posts([tmp_path / "posts"], fetch_images=True)
+
+    assert report.counts["created"] == 1
+    assert report.warnings == []
+    assert image_server.requests == ["/pic.png?full=1"]
+    image = LegacyImage.objects.get()
+    assert image.url == f"{base}/pic.png?full=1"
+    html = Article.objects.get().body_html
+    assert f'src="{image.file.url}"' in html
+    assert "thumb.png" not in html
+
+
+def test_a_remote_image_links_to_its_full_size_orginial_src(tmp_path, client):
+    """Without --fetch-images, "[图片] 查看原图" must open the original, not the thumbnail."""
+    body = (
+        '<center><img src="https://dfscdn.dfcfw.com/download/D7_w400h300.jpg" '
+        'orginial_src="https://dfscdn.dfcfw.com/download/D7.jpg" /></center>'
+    )
+    write(tmp_path, "2022-03-01-NW202203011000083.md", source_post("202203011000083", body=body))
+
+    import_posts([tmp_path])
+
+    article = Article.objects.get()
+    link = (
+        '<a href="https://dfscdn.dfcfw.com/download/D7.jpg" class="remote-image" '
+        'rel="nofollow noopener">[图片] 查看原图</a>'
+    )
+    assert link in article.body_html
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert link in page
+    assert "D7_w400h300" not in page
+
+
 def test_published_dates_are_china_time(tmp_path):
     """Legacy dates were written in China time; a wrong zone shifts every story by hours."""
     write(

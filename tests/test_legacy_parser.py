@@ -803,6 +803,43 @@ def test_image_urls_are_remote_unique_and_in_order():
     ]
 
 
+@pytest.mark.parametrize("attribute", ["orginial_src", "original_src"])
+def test_full_size_orginial_src_replaces_the_thumbnail_src(attribute):
+    """Legacy bodies hot-link a thumbnail; the full-size address sits in orginial_src (sic)."""
+    body = (
+        '<center><img src="https://dfscdn.dfcfw.com/download/D1_w400h300.jpg" '
+        f'{attribute}="https://dfscdn.dfcfw.com/download/D1.jpg?a=1&amp;b=2" alt="Image" />'
+        '</center><p><img src="https://dfscdn.dfcfw.com/download/D2.jpg" /></p>'
+    )
+    post = parse(source_post(body))
+    assert post.image_urls == [
+        "https://dfscdn.dfcfw.com/download/D1.jpg?a=1&b=2",
+        "https://dfscdn.dfcfw.com/download/D2.jpg",
+    ]
+    assert post.body_html == (
+        '<center><img src="https://dfscdn.dfcfw.com/download/D1.jpg?a=1&amp;b=2" alt="Image" />'
+        '</center><p><img src="https://dfscdn.dfcfw.com/download/D2.jpg" /></p>'
+    )
+
+
+@pytest.mark.parametrize("value", ["", "  ", "/local/big.jpg", "javascript:alert(1)"])
+def test_an_orginial_src_that_is_not_a_web_address_leaves_src_alone(value):
+    """Only an http(s) address can stand in for the picture; anything else is dropped."""
+    image = "https://dfscdn.dfcfw.com/download/D1.jpg"
+    post = parse(source_post(f'<center><img src="{image}" orginial_src="{value}" /></center>'))
+    assert post.image_urls == [image]
+    assert post.body_html == f'<center><img src="{image}" /></center>'
+
+
+def test_an_image_with_only_an_orginial_src_gets_it_as_src():
+    """An image whose src is missing still shows (or links) its full-size picture."""
+    post = parse(
+        source_post("<p><img orginial_src='https://dfscdn.dfcfw.com/d/x.png' alt=\"图\"></p>")
+    )
+    assert post.image_urls == ["https://dfscdn.dfcfw.com/d/x.png"]
+    assert post.body_html == '<p><img alt="图" src="https://dfscdn.dfcfw.com/d/x.png"></p>'
+
+
 def test_empty_body_parses_with_a_warning():
     """A post with only a headline is odd but importable; the report should flag it."""
     post = parse(front_matter() + f"\n{INFO_LINK}\n")
