@@ -167,6 +167,22 @@ _EM_MEDIA = re.compile(
 )
 _SOURCE_LINE = re.compile(r"[（(]?\s*(?:文章)?来源\s*[：:]\s*(.*?)\s*[）)]?")
 
+
+def legacy_code_pattern() -> str:
+    """The grammar of a security code in legacy markup, as a regex without groups.
+
+    SHARED GRAMMAR HOOK: every code the parser reads (widgets' data-code="CODE|MARKET|TYPE",
+    inline data-code="MARKET,CODE", quote-page hrefs /unify/r/MARKET.CODE, span ids) is
+    matched by this one pattern. Point it at the project's shared code grammar (US tickers
+    such as 106.BRK.B and BF-B included) once there is one; keep it free of capturing groups
+    and of Django imports (this module is pure Python). Until then it accepts what EastMoney
+    writes: letters, digits, '.', '_' and '-'.
+    """
+    return r"[A-Za-z0-9._-]+"
+
+
+_CODE = legacy_code_pattern()
+
 # One pass over the body recognises every stock-related construct, so mentions are recorded in
 # document order whatever mix of widgets and inline spans a post uses. Element contents are
 # matched as "anything but the same tag" with possessive loops, which keeps the scan linear
@@ -180,18 +196,20 @@ _STOCK_CONSTRUCTS = re.compile(
     | (?P<spacer><p\b[^>]*\bstyle\s*=\s*["'][^"']*display\s*:\s*none[^"']*["'][^>]*>
          (?:\s|&nbsp;|<br\s*/?>)*</p\s*>)
     | (?P<span><span\b(?P<span_attrs>[^>]*)>(?P<span_inner>(?:[^<]++|<(?!/?span\b))*+)</span\s*>)
-    | (?P<keytip><a\b(?P<a_attrs>[^>]*\bkeytip\b[^>]*)>(?P<a_inner>(?:[^<]++|<(?!/?a\b))*+)</a\s*>)
+    | (?P<keytip><a\b(?P<a_attrs>[^>]*\b(?:keytip|infokey)\b[^>]*)>
+        (?P<a_inner>(?:[^<]++|<(?!/?a\b))*+)</a\s*>)
     """,
     re.VERBOSE | re.IGNORECASE | re.DOTALL,
 )
 # "CODE|MARKET|TYPE" in widgets (the image's copy is prefixed with "K ").
-_WIDGET_CODE = re.compile(r"\bdata-code\s*=\s*[\"'](?:K\s+)?([A-Za-z0-9._-]+)\|(\d{1,4})\|")
-_UNIFY_HREF = re.compile(r"/unify/r/(\d{1,4})\.([A-Za-z0-9._-]+)")
+_WIDGET_CODE = re.compile(rf"\bdata-code\s*=\s*[\"'](?:K\s+)?({_CODE})\|(\d{{1,4}})\|")
+# A quote page, of a company or an index alike: quote.eastmoney.com/unify/r/0.399006.
+_UNIFY_HREF = re.compile(rf"/unify/r/(\d{{1,4}})\.({_CODE})")
 # "MARKET,CODE" on inline keytips and em_stock_key_common spans.
-_INLINE_CODE = re.compile(r"\bdata-code\s*=\s*[\"'](\d{1,4}),([A-Za-z0-9._-]+)[\"']")
+_INLINE_CODE = re.compile(rf"\bdata-code\s*=\s*[\"'](\d{{1,4}}),({_CODE})[\"']")
 # stock_0.000776, bk_90.BK0473, Info.116.06030: a market and a code.
 _SPAN_ID_STOCK = re.compile(
-    r"\bid\s*=\s*[\"'](?:stock_|bk_|Info\.)(\d{1,4})\.([A-Za-z0-9._-]+)[\"']", re.IGNORECASE
+    rf"\bid\s*=\s*[\"'](?:stock_|bk_|Info\.)(\d{{1,4}})\.({_CODE})[\"']", re.IGNORECASE
 )
 # quote_0.000776 and bkquote_90.BK0473 are empty placeholders for a live price.
 _SPAN_ID_QUOTE = re.compile(r"\bid\s*=\s*[\"'](?:bk)?quote_", re.IGNORECASE)
@@ -734,7 +752,9 @@ class _Parser:
         if match["spacer"] is not None:
             return ""
         if match["keytip"] is not None:
-            ids = _INLINE_CODE.search(match["a_attrs"]) or _UNIFY_HREF.search(match["a_attrs"])
+            # A keytip, or an infokey link outside its span: a mention when it names a
+            # security (an index's quote page is one); a link to a data page stays as it is.
+            ids = _quote_ids(match["a_attrs"])
             if not ids:
                 return match[0]
             return self._stock_link(ids[1], ids[2], match["a_inner"])
@@ -754,6 +774,9 @@ class _Parser:
         if ids:
             return self._stock_link(ids[1], ids[2], inner)
         if "infokey" in inner and (link := _INFOKEY_LINK.search(inner)):
+            if ids := _quote_ids(inner[link.start() : link.start(2)]):
+                # A link to a quote page, such as an index's (创业板指 0.399006).
+                return self._stock_link(ids[1], ids[2], link[2])
             # A link to an EastMoney data page: an ordinary link, minus the tooltip wrapper.
             href = html.escape(html.unescape(link[1]))
             return f'<a href="{href}">{html.escape(_plain_text(link[2]), quote=False)}</a>'
@@ -909,6 +932,11 @@ def _full_size_image(match: re.Match) -> str:
     if old := _SRC_ATTR.search(tag):
         return tag[: old.start()] + src + tag[old.end() :]
     return _TAG_END.sub(lambda end: f" {src}{end[0]}", tag)
+
+
+def _quote_ids(start_tag: str) -> re.Match | None:
+    """(market, code) named by a link's attributes: its data-code, else its quote-page href."""
+    return _INLINE_CODE.search(start_tag) or _UNIFY_HREF.search(start_tag)
 
 
 def _remote_images(body_html: str) -> list[str]:

@@ -725,6 +725,31 @@ def test_widgets_and_inline_mentions_become_ordered_unique_stocks_with_site_link
     assert article.title in sector_page.content.decode()
 
 
+def test_index_quote_links_in_infokey_markup_become_stocks_with_pages(tmp_path, client):
+    """Market reports name 创业板指 and 上证指数; readers follow an index like any security."""
+    body = (
+        '<p><span id="Info.3170"><a href="http://quote.eastmoney.com/unify/r/0.399006" '
+        'class="infokey">创业板指</a></span>跌1.2%，'
+        '<a href="http://quote.eastmoney.com/unify/r/1.000001" class="infokey">上证指数</a>'
+        '微涨，<span id="Info.3306"><a href="http://data.eastmoney.com/other/qsjy.html" '
+        'class="infokey">券商</a></span>走弱。</p>'
+    )
+    write(tmp_path, "2022-03-01-NW202203011000041.md", source_post("202203011000041", body=body))
+
+    import_posts([tmp_path])
+
+    article = Article.objects.get()
+    assert [(s.symbol, s.name) for s in article.ordered_stocks()] == [
+        ("0.399006", "创业板指"),
+        ("1.000001", "上证指数"),
+    ]
+    assert '<a href="/stock/0.399006/" class="stock-link">创业板指</a>' in article.body_html
+    assert 'href="http://data.eastmoney.com/other/qsjy.html"' in article.body_html
+    page = client.get("/stock/0.399006/")
+    assert page.status_code == 200
+    assert article.title in page.content.decode()
+
+
 def test_case_twin_categories_become_one_category_and_both_old_urls_redirect(tmp_path, client):
     """TechWeb and Techweb were one publication; readers must find all its stories together."""
     write(

@@ -611,6 +611,13 @@ def test_stock_codes_keep_their_case_and_us_markets():
     assert post.stocks == [StockMention(105, "BIDU", "百度"), StockMention(106, "BABA", "阿里巴巴")]
 
 
+def test_us_tickers_with_a_dot_or_a_dash_are_read_whole_from_every_form():
+    """106.BRK.B and BF-B must not be cut at the '.' or '-' (see legacy_code_pattern)."""
+    body = widget(106, "BRK.B") + "<p>" + keytip(106, "BF-B", "百富门") + "</p>"
+    post = parse(source_post(body))
+    assert post.stocks == [StockMention(106, "BRK.B"), StockMention(106, "BF-B", "百富门")]
+
+
 def test_a_custom_stock_url_is_used_for_links():
     """The importer passes reverse() for the stock page so links follow the URLconf."""
     post = parse(
@@ -632,6 +639,48 @@ def test_infokey_spans_become_ordinary_links():
         == '<p><a href="http://data.eastmoney.com/other/qsjy.html">券商</a>中国获悉</p>'
     )
     assert post.stocks == []
+
+
+INDEX_QUOTE_LINKS = {
+    "infokey span, quote page": (
+        '<span id="Info.3170"><a href="http://quote.eastmoney.com/unify/r/0.399006" '
+        'class="infokey">创业板指</a></span>',
+        StockMention(0, "399006", "创业板指"),
+    ),
+    "bare infokey link, protocol-relative": (
+        '<a href="//quote.eastmoney.com/unify/r/1.000001" class="infokey">上证指数</a>',
+        StockMention(1, "000001", "上证指数"),
+    ),
+    "infokey span, data-code": (
+        '<span id="Info.3171"><a href="http://quote.eastmoney.com/zs399001.html" '
+        'class="infokey" data-code="0,399001">深证成指</a></span>',
+        StockMention(0, "399001", "深证成指"),
+    ),
+    "keytip span": (
+        '<span id="stock_1.000300"><a href="http://quote.eastmoney.com/unify/r/1.000300" '
+        'class="keytip" data-code="1,000300">沪深300</a></span><span id="quote_1.000300"></span>',
+        StockMention(1, "000300", "沪深300"),
+    ),
+}
+
+
+@pytest.mark.parametrize("markup, mention", INDEX_QUOTE_LINKS.values(), ids=INDEX_QUOTE_LINKS)
+def test_links_to_index_quote_pages_are_stock_mentions(markup, mention):
+    """An index (创业板指 0.399006, 上证指数 1.000001) is a security like any other."""
+    post = parse(source_post(f"<p>截至收盘，{markup}上涨1.2%。</p>"))
+    assert post.stocks == [mention]
+    link = (
+        f'<a href="/stock/{mention.market}.{mention.code}/" class="stock-link">{mention.name}</a>'
+    )
+    assert post.body_html == f"<p>截至收盘，{link}上涨1.2%。</p>"
+
+
+def test_a_bare_infokey_link_to_a_data_page_is_left_as_it_is():
+    """Only quote pages name a security; other infokey links are ordinary links."""
+    link = '<a href="http://data.eastmoney.com/zlsj/" class="infokey">基金</a>'
+    post = parse(source_post(f"<p>{link}销售</p>"))
+    assert post.stocks == []
+    assert post.body_html == f"<p>{link}销售</p>"
 
 
 def test_other_spans_are_left_alone_but_mentions_inside_them_are_found():
