@@ -41,7 +41,7 @@ from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
 from . import search
-from .legacy import LegacyPost, LegacyPostError, iter_post_paths, parse_post
+from .legacy import LegacyPost, LegacyPostError, NotAPostError, iter_post_paths, parse_post
 from .models import (
     Article,
     ArticleStock,
@@ -336,6 +336,9 @@ class Importer:
             return FileResult(rel, "unchanged")
         try:
             post = parse_post(data, rel, encoding=self.encoding, stock_url=_stock_url)
+        except NotAPostError as exc:
+            # A README, an index page or notes beside the posts: reported, never a failure.
+            return FileResult(rel, "skipped", str(exc))
         except LegacyPostError as exc:
             return FileResult(rel, "failed", str(exc))
         warnings = list(post.warnings)

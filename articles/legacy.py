@@ -47,6 +47,7 @@ import yaml
 __all__ = [
     "LegacyPost",
     "LegacyPostError",
+    "NotAPostError",
     "StockMention",
     "iter_post_files",
     "iter_post_paths",
@@ -85,6 +86,14 @@ class LegacyPostError(ValueError):
     def __init__(self, reason: str):
         # One line, so the importer's report stays one row per failed file.
         super().__init__(" ".join(str(reason).split()))
+
+
+class NotAPostError(LegacyPostError):
+    """The file is no post at all (a README, an index page, notes): skipped, not failed.
+
+    A file is a post when it has front matter or is named like one (YYYY-MM-DD-slug.ext);
+    README.* and INDEX.* never are. A post that is broken stays a LegacyPostError.
+    """
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,8 @@ _DATE = re.compile(
     re.VERBOSE,
 )
 _FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
+# Names that are never posts, whatever they hold (Jekyll's index.html is the home page).
+_NOT_POST_NAME = re.compile(r"(?:readme|index)(?:\..*)?", re.IGNORECASE)
 # Real story ids are 18 digits; requiring a few keeps a post named "2022-01-01-2.md" from
 # claiming a story id that could collide with another file's.
 _FILE_STORY_ID = re.compile(r"(?:NW)?(\d{6,})", re.IGNORECASE)
@@ -285,10 +296,11 @@ def jekyll_permalinks(
 
 
 def iter_post_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield every post file under the given files and directories, sorted by path.
+    """Yield every file that may be a post under the given files and directories, by path.
 
-    Hidden files and folders and README files are skipped: they are never posts, and a README
-    beside the posts (as in sample_posts/) must not show up as a failed import.
+    Hidden files and folders and files of other types are left out. A README beside the posts
+    (as in sample_posts/) is listed: `parse_post` says it is not a post (NotAPostError), so
+    the import report can show it as skipped rather than pass over it in silence.
     """
     return (Path(path) for path, _ in iter_post_paths(paths))
 
@@ -364,11 +376,7 @@ def _walk_post_files(folder: str, prefix: str, rel: str) -> Iterator[tuple[str, 
 
 
 def _looks_like_post_file(name: str) -> bool:
-    return (
-        _suffix(name).lower() in POST_SUFFIXES
-        and not name.startswith(".")
-        and not name.lower().startswith("readme.")
-    )
+    return _suffix(name).lower() in POST_SUFFIXES and not name.startswith(".")
 
 
 # PurePosixPath's name, suffix and stem, for strings: pathlib interns every part it parses.
@@ -487,8 +495,19 @@ class _Parser:
         self.mentions: dict[tuple[int, str], str] = {}
 
     def parse(self) -> LegacyPost:
-        text = self._decode()
-        meta, body = self._split_front_matter(text)
+        if _NOT_POST_NAME.fullmatch(self.file_name):
+            raise NotAPostError("不是文章：说明或索引文件 (README/INDEX, not a post)")
+        try:
+            text = self._decode()
+        except LegacyPostError:
+            # Undecodable: look for the front matter's ASCII '---' in the bytes themselves.
+            self._reject_if_not_a_post(bytes(self.data).decode("latin-1"))
+            raise
+        try:
+            meta, body = self._split_front_matter(text)
+        except LegacyPostError:
+            self._reject_if_not_a_post(text)
+            raise
         title = self._title(meta)
         published_at = self._published_at(meta)
         category_raw, category_first = self._categories(meta)
@@ -578,6 +597,14 @@ class _Parser:
             raise LegacyPostError("front matter 未结束 (no closing '---')")
         raw = norm[opening.end() : closing.start()]
         return self._load_yaml(raw), norm[closing.end() :]
+
+    def _reject_if_not_a_post(self, text: str) -> None:
+        """Raise NotAPostError for a file with neither front matter nor a post's name."""
+        if _FILE_DATE.fullmatch(_stem(self.file_name)) or _opens_front_matter(text):
+            return
+        raise NotAPostError(
+            "不是文章：没有 front matter，文件名也不是 YYYY-MM-DD-标题 的形式 (not a post)"
+        )
 
     def _load_yaml(self, raw: str) -> dict:
         raw_title = _raw_double_quoted_title(raw)
@@ -870,6 +897,14 @@ def _raw_double_quoted_title(front_matter: str) -> str | None:
     if '"' not in inner and "\\" not in inner:
         return None
     return inner
+
+
+def _opens_front_matter(text: str) -> bool:
+    """Whether text starts (after a BOM, in UTF-8 or seen as Latin-1, and blank lines) with the
+    '---' line that opens front matter."""
+    norm = text.removeprefix("\ufeff").removeprefix("\xef\xbb\xbf")
+    norm = norm.replace("\r\n", "\n").replace("\r", "\n")
+    return _FM_OPEN.match(norm, _BLANK_LINES.match(norm).end()) is not None
 
 
 def _yaml_reason(exc: Exception) -> str:

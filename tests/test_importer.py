@@ -168,6 +168,7 @@ def test_sample_posts_import_and_the_whole_site_can_be_browsed_including_legacy_
         "broken/2022-03-01-broken-no-front-matter.md",
         "broken/2022-03-02-broken-bad-date.md",
     }
+    assert [r.path for r in report.with_outcome("skipped")] == ["README.md"]
     # 29 good files, of which one is the rolling copy of a source post: 28 articles.
     assert report.counts["created"] + report.counts["updated"] == 29
     assert Article.objects.count() == 28
@@ -259,7 +260,7 @@ def test_a_large_import_refreshes_the_planner_statistics(monkeypatch):
 def test_second_import_of_the_samples_reports_everything_unchanged_and_changes_nothing():
     """Operators re-run the import after every sync; a re-run must be a no-op."""
     first = import_posts([SAMPLE_DIR])
-    good = len(first.results) - first.counts["failed"]
+    good = len(first.results) - first.counts["failed"] - first.counts["skipped"]
     before = db_checksum()
     sources, redirects = LegacySource.objects.count(), LegacyRedirect.objects.count()
 
@@ -269,7 +270,7 @@ def test_second_import_of_the_samples_reports_everything_unchanged_and_changes_n
         "created": 0,
         "updated": 0,
         "unchanged": good,
-        "skipped": 0,
+        "skipped": 1,  # sample_posts/README.md, not a post
         "failed": 2,
     }
     assert db_checksum() == before
@@ -546,8 +547,9 @@ def _good_and_bad_posts(root: Path) -> dict[str, str]:
     write(root, "2022-03-02-202203021000011.md", rolling_post("202203021000011", title="好稿二"))
     good_text = source_post("202203031000012", title="坏稿")
     bad = {
-        "empty.md": (b"", "空文件"),
-        "no-front-matter.md": ("<p>只有正文，没有 front matter。</p>\n", "front matter"),
+        # Named like posts: without that, a file with no front matter is no post (skipped).
+        "2022-03-05-empty.md": (b"", "空文件"),
+        "2022-03-06-no-front-matter.md": ("<p>只有正文，没有 front matter。</p>\n", "front matter"),
         "bad-yaml.md": (
             "---\ntitle: 坏的 YAML\ntags: [没有闭合\n---\n<p>正文</p>\n",
             "YAML",
@@ -590,6 +592,53 @@ def test_broken_files_are_reported_one_line_each_while_the_good_ones_import(tmp_
     assert report.counts["created"] == 2
     assert set(Article.objects.values_list("title", flat=True)) == {"好稿一", "好稿二"}
     assert report.exit_code == 1
+
+
+def _posts_and_other_files(root: Path) -> set[str]:
+    """One good post beside files that are not posts; return the latter's paths."""
+    write(root, "2022-03-01-NW202203011000014.md", source_post("202203011000014"))
+    others = {
+        "README.md": "# 旧站文章\n\n这里是 Jekyll 导出的文章。\n",
+        "INDEX.md": "---\nlayout: home\ntitle: 首页\n---\n{% for post in site.posts %}\n",
+        "docs/readme.txt": "说明。\n",
+        "notes.md": "随手记：没有 front matter。\n",
+        "empty.md": "",
+    }
+    for name, text in others.items():
+        write(root, name, text)
+    return set(others)
+
+
+def test_files_that_are_not_posts_are_skipped_with_a_note_not_failed(tmp_path):
+    """A README or an index beside the posts is no failure: cron must not be alarmed by it."""
+    others = _posts_and_other_files(tmp_path)
+
+    report = import_posts([tmp_path])
+
+    assert report.counts == {"created": 1, "updated": 0, "unchanged": 0, "skipped": 5, "failed": 0}
+    assert report.exit_code == 0
+    skipped = {r.path: r.reason for r in report.with_outcome("skipped")}
+    assert set(skipped) == others
+    assert all(reason.startswith("不是文章：") for reason in skipped.values()), skipped
+    assert ImportRun.objects.get().skipped == 5
+    assert Article.objects.count() == 1
+    assert LegacySource.objects.count() == 1
+
+
+def test_command_lists_the_files_it_skipped_as_not_posts_and_exits_0(tmp_path):
+    """The operator sees which files were passed over, and why, in the summary's notes."""
+    others = _posts_and_other_files(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+
+    try:
+        call_command("import_posts", str(tmp_path), stdout=out, stderr=err)
+    except SystemExit as exc:  # pragma: no cover - the failure message says what happened
+        pytest.fail(f"import_posts exited with {exc.code}: {err.getvalue()}")
+
+    assert "新建 1，更新 0，未变 0，跳过 5，失败 0" in out.getvalue()
+    for path in others:
+        assert f"跳过 {path}：不是文章：" in out.getvalue(), path
+    assert err.getvalue() == ""
 
 
 def test_a_gb18030_post_imports_when_its_encoding_is_given(tmp_path):
@@ -645,7 +694,7 @@ def test_quiet_command_prints_only_the_summary_and_the_failures(tmp_path):
     # A title with raw double quotes is imported with a warning; one file fails.
     warned = source_post("202203011000030", title='机构称"稳增长"主线不变')
     write(tmp_path, "2022-03-01-NW202203011000030.md", warned)
-    write(tmp_path, "empty.md", b"")
+    write(tmp_path, "2022-03-05-empty.md", b"")
 
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit):
@@ -661,7 +710,7 @@ def test_quiet_command_prints_only_the_summary_and_the_failures(tmp_path):
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("新建 1，")
-    assert err.getvalue().strip().splitlines() == ["失败 empty.md：空文件 (empty file)"]
+    assert err.getvalue().strip().splitlines() == ["失败 2022-03-05-empty.md：空文件 (empty file)"]
 
 
 def test_missing_path_is_a_command_error_naming_the_path(tmp_path):
@@ -802,7 +851,7 @@ def test_category_name_comes_from_the_first_tag_with_the_doubled_xinwen_collapse
 def test_every_real_run_is_recorded_with_its_counts(tmp_path):
     """The dashboard shows operators what each sync did, and when."""
     write(tmp_path, "2022-03-01-NW202203011000070.md", source_post("202203011000070"))
-    write(tmp_path, "empty.md", b"")
+    write(tmp_path, "2022-03-05-empty.md", b"")
     first = import_posts([tmp_path])
     write(tmp_path, "2022-03-02-NW202203021000071.md", source_post("202203021000071"))
     second = import_posts([tmp_path])

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from articles.legacy import (
     LegacyPost,
     LegacyPostError,
+    NotAPostError,
     StockMention,
     _is_only_html_blocks,
     iter_post_files,
@@ -178,8 +179,42 @@ def test_blank_lines_before_the_front_matter_are_allowed():
 
 def test_missing_front_matter_is_rejected():
     """Without front matter there is no title or date to import."""
-    with pytest.raises(LegacyPostError, match="front matter"):
+    with pytest.raises(LegacyPostError, match="front matter") as info:
         parse("<p>只有正文。</p>\n")
+    assert not isinstance(info.value, NotAPostError)
+
+
+NOT_POSTS = {
+    "README.md": source_post(),  # a README is never a post, even with front matter
+    "docs/readme.txt": "这个目录是旧站的文章。\n",
+    "INDEX.md": "---\nlayout: home\ntitle: 首页\n---\n{% for post in site.posts %}\n",
+    "index.html": "<html><body>旧站首页</body></html>\n",
+    "notes.md": "随手记：没有 front matter 的笔记。\n",
+    "empty.md": "",
+    "gbk-notes.txt": "国标编码的笔记".encode("gb18030"),
+}
+
+
+@pytest.mark.parametrize("name, content", NOT_POSTS.items(), ids=NOT_POSTS)
+def test_files_that_are_not_posts_raise_not_a_post_error(name, content):
+    """READMEs, indexes and front-matter-less files with no post name are not failed posts."""
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    with pytest.raises(NotAPostError, match="不是文章"):
+        parse_post(data, name)
+
+
+@pytest.mark.parametrize("name", ["2022-03-01-notes.md", "archive/2022-03-01-NW2022030111.html"])
+@pytest.mark.parametrize("content", ["<p>只有正文。</p>\n".encode(), b"", b"\xff\xfe"])
+def test_a_post_named_file_without_front_matter_is_a_failed_post(name, content):
+    """A file named like a post is a broken post, whatever it holds: the operator must know."""
+    with pytest.raises(LegacyPostError) as info:
+        parse_post(content, name)
+    assert not isinstance(info.value, NotAPostError)
+
+
+def test_a_file_with_front_matter_is_a_post_whatever_its_name():
+    """Hand-made posts were not always named by date; their front matter makes them posts."""
+    assert parse(source_post(), "notes.md").title == "测试标题"
 
 
 def test_unclosed_front_matter_is_rejected():
@@ -900,15 +935,17 @@ def test_empty_body_parses_with_a_warning():
 # Finding files
 
 
-def test_iter_post_files_walks_directories_in_path_order_and_skips_non_posts(tmp_path):
-    """Runs must be repeatable, and READMEs or hidden files are never posts."""
+def test_iter_post_files_walks_directories_in_path_order_and_skips_hidden_and_other_files(
+    tmp_path,
+):
+    """Runs must be repeatable; a README is listed so that the report can say it was skipped."""
     (tmp_path / "b").mkdir()
     (tmp_path / ".git").mkdir()
     for name in ["b/2022-01-02-x.md", "2022-01-01-y.html", "a.markdown", "c.txt", "README.md",
                  "notes.json", ".hidden.md", ".git/2022-01-01-z.md"]:  # fmt: skip
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_post_files([tmp_path])]
-    assert found == ["2022-01-01-y.html", "a.markdown", "b/2022-01-02-x.md", "c.txt"]
+    assert found == ["2022-01-01-y.html", "README.md", "a.markdown", "b/2022-01-02-x.md", "c.txt"]
 
 
 def test_iter_post_files_accepts_files_and_removes_duplicates(tmp_path):
@@ -963,7 +1000,12 @@ def test_samples_cover_the_format():
         "2022-03-01-broken-no-front-matter.md",
         "2022-03-02-broken-bad-date.md",
     ]
-    assert list(iter_post_files([SAMPLES])) == sorted([*BROKEN_SAMPLES, *GOOD_SAMPLES], key=str)
+    readme = SAMPLES / "README.md"
+    assert list(iter_post_files([SAMPLES])) == sorted(
+        [*BROKEN_SAMPLES, *GOOD_SAMPLES, readme], key=str
+    )
+    with pytest.raises(NotAPostError):
+        parse_post(readme.read_bytes(), "README.md")
 
 
 def test_sample_source_and_rolling_pair_share_a_key():
