@@ -26,6 +26,7 @@ from articles.models import (
     ImportRun,
     LegacyImage,
     LegacyRedirect,
+    LegacyRejectedFile,
     LegacySource,
     StockReference,
 )
@@ -639,6 +640,76 @@ def test_command_lists_the_files_it_skipped_as_not_posts_and_exits_0(tmp_path):
     for path in others:
         assert f"跳过 {path}：不是文章：" in out.getvalue(), path
     assert err.getvalue() == ""
+
+
+def test_a_failed_post_keeps_its_original_bytes_until_it_imports(tmp_path):
+    """Every file's original is stored; a rejected post has no article, so it is kept apart."""
+    bad_date = source_post("202203011000015").replace(
+        "date: 2022-03-01 09:30:00 +0800", "date: yesterday"
+    )
+    gb18030 = source_post("202203021000016", title="国标编码的稿件").encode("gb18030")
+    write(tmp_path, "2022-03-01-NW202203011000015.md", bad_date)
+    write(tmp_path, "2022-03-02-NW202203021000016.md", gb18030)
+
+    assert import_posts([tmp_path]).counts["failed"] == 2
+    assert import_posts([tmp_path]).counts["failed"] == 2  # a second run adds no copies
+
+    rows = {row.path: row for row in LegacyRejectedFile.objects.all()}
+    assert set(rows) == {"2022-03-01-NW202203011000015.md", "2022-03-02-NW202203021000016.md"}
+    first = rows["2022-03-01-NW202203011000015.md"]
+    assert bytes(first.data) == bad_date.encode()
+    assert first.content_hash == hashlib.sha256(bad_date.encode()).hexdigest()
+    assert "yesterday" in first.reason
+    second = rows["2022-03-02-NW202203021000016.md"]
+    assert bytes(second.data) == gb18030  # byte for byte, though it is no UTF-8
+    assert "utf-8" in second.reason
+
+    write(tmp_path, "2022-03-01-NW202203011000015.md", source_post("202203011000015"))
+    write(tmp_path, "2022-03-02-NW202203021000016.md", gb18030.decode("gb18030"))  # now UTF-8
+    report = import_posts([tmp_path])
+
+    assert report.counts["created"] == 2
+    assert not LegacyRejectedFile.objects.exists()
+    assert LegacySource.objects.count() == 2
+
+
+def test_a_post_that_fails_when_written_keeps_its_text(tmp_path, monkeypatch):
+    """A database error rolls the post back; its text must still be kept with the reason."""
+    from articles import importers
+
+    compose = importers.Importer._compose
+
+    def failing_compose(self, article, primary, rolling):
+        if primary.title == "写入失败":
+            raise importers.DatabaseError("value too long for type character varying(255)")
+        return compose(self, article, primary, rolling)
+
+    monkeypatch.setattr(importers.Importer, "_compose", failing_compose)
+    text = source_post("202203011000017", title="写入失败")
+    write(tmp_path, "2022-03-01-NW202203011000017.md", text)
+    write(tmp_path, "2022-03-02-NW202203021000018.md", source_post("202203021000018"))
+
+    report = import_posts([tmp_path])
+
+    assert (report.counts["created"], report.counts["failed"]) == (1, 1)
+    row = LegacyRejectedFile.objects.get()
+    assert row.path == "2022-03-01-NW202203011000017.md"
+    assert bytes(row.data).decode() == text
+    assert "value too long" in row.reason
+
+
+def test_a_dry_run_and_skipped_files_store_no_rejected_text(tmp_path):
+    """A dry run writes nothing; a README is not a post, so there is nothing to keep."""
+    write(tmp_path, "2022-03-05-empty.md", b"")
+    write(tmp_path, "README.md", "说明。\n")
+
+    assert import_posts([tmp_path], dry_run=True).counts["failed"] == 1
+    assert not LegacyRejectedFile.objects.exists()
+
+    import_posts([tmp_path])
+    assert list(LegacyRejectedFile.objects.values_list("path", flat=True)) == [
+        "2022-03-05-empty.md"
+    ]
 
 
 def test_a_gb18030_post_imports_when_its_encoding_is_given(tmp_path):
