@@ -9,7 +9,9 @@ rolling-news copy, a corrected re-post. Every file is kept as a `LegacySource`
 row, and the article is always *recomposed from those rows* by fixed rules:
 the latest source post (by path) supplies title, body and category; the latest
 rolling-news copy supplies the summary. So the result depends on which files
-were imported, never on the order they came in.
+were imported, never on the order they came in. A file that fails has no article
+to attach to: its bytes are kept as a `LegacyRejectedFile` row until it imports.
+Files that are not posts at all (a README, an index page) are reported as skipped.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
 from . import search
-from .legacy import LegacyPost, LegacyPostError, iter_post_paths, parse_post
+from .legacy import LegacyPost, LegacyPostError, NotAPostError, iter_post_paths, parse_post
 from .models import (
     Article,
     ArticleStock,
@@ -49,6 +51,7 @@ from .models import (
     ImportRun,
     LegacyImage,
     LegacyRedirect,
+    LegacyRejectedFile,
     LegacySource,
     Revision,
     StockReference,
@@ -278,6 +281,9 @@ class Importer:
         # run's arguments share; any other path occurs once in a run, so its hash, looked up
         # just before its window, is also as at the start.
         self._start_hashes: dict[str, str | None] = {}
+        # The files of the current window that failed, as read: path -> (reason, bytes,
+        # hash), kept as LegacyRejectedFile rows at the end of the window (_settle_rejected).
+        self._rejected: dict[str, tuple[str, bytes, str]] = {}
         # New stories waiting for the end of the batch (None: insert each at once).
         self._pending: list | None = None
         self._flushed: list[FileResult] = []
@@ -315,9 +321,10 @@ class Importer:
     def import_file(self, path: str | Path, rel: str) -> FileResult | None:
         """Import one file: read and parse it, then write it (or queue a new story)."""
         prepared = self.prepare_file(path, rel)
-        if isinstance(prepared, FileResult):
-            return prepared
-        return self.write_post(*prepared)
+        result = prepared if isinstance(prepared, FileResult) else self.write_post(*prepared)
+        if result is not None:
+            self._settle_rejected([rel], {rel} if result.outcome == "failed" else set())
+        return result
 
     def prepare_file(self, path: str | Path, rel: str):
         """Read, check and parse one file, touching no table: (post, digest, warnings),
@@ -336,7 +343,11 @@ class Importer:
             return FileResult(rel, "unchanged")
         try:
             post = parse_post(data, rel, encoding=self.encoding, stock_url=_stock_url)
+        except NotAPostError as exc:
+            # A README, an index page or notes beside the posts: reported, never a failure.
+            return FileResult(rel, "skipped", str(exc))
         except LegacyPostError as exc:
+            self._rejected[rel] = (str(exc), data, digest)
             return FileResult(rel, "failed", str(exc))
         warnings = list(post.warnings)
         if self.fetcher and not self.dry_run:
@@ -370,7 +381,12 @@ class Importer:
             # during it may not exist, so forget them, report the file and go on.
             log.exception("import of %s failed", rel)
             self._forget_cached_rows()
-            return FileResult(rel, "failed", f"写入数据库失败：{exc}".splitlines()[0])
+            reason = f"写入数据库失败：{exc}".splitlines()[0]
+            # The bytes were not kept past parsing; the decoded text is the file's content
+            # (less a BOM or NUL bytes the parser dropped).
+            text = post.source_text.encode(self.encoding, errors="replace")
+            self._rejected[rel] = (reason, text, digest)
+            return FileResult(rel, "failed", reason)
         self._keys[post.legacy_key] = True
         result.warnings = warnings + result.warnings
         return result
@@ -393,6 +409,30 @@ class Importer:
             for article, _, stocks in rows
             for position, stock in enumerate(stocks)
         )
+
+    def _settle_rejected(self, rels: list[str], failed: set[str]) -> None:
+        """Keep the bytes of the files of `rels` that failed; drop the rows of the others.
+
+        A failed file has no article for a LegacySource, so its text goes to
+        LegacyRejectedFile (refreshed on every failure); once a file imports, is unchanged
+        or is no post after all, its old row goes. One statement each, per window.
+        """
+        rejected, self._rejected = self._rejected, {}
+        if self.dry_run:
+            return
+        if rejected:
+            LegacyRejectedFile.objects.bulk_create(
+                [
+                    LegacyRejectedFile(path=rel, reason=reason, data=data, content_hash=digest)
+                    for rel, (reason, data, digest) in rejected.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["path"],
+                update_fields=["reason", "data", "content_hash", "rejected_at"],
+            )
+        settled = [rel for rel in rels if rel not in failed]
+        if settled:
+            LegacyRejectedFile.objects.filter(path__in=settled).delete()
 
     def _take_flushed(self) -> list[FileResult]:
         flushed, self._flushed = self._flushed, []
@@ -690,10 +730,13 @@ class Importer:
                 self._look_up_hashes(chunk)
                 self._start_hashes.update(self._hashes)
         done = 0
+        failed: set[str] = set()  # the current window's failed files
 
         def add(result: FileResult) -> None:
             nonlocal done
             report.add(result)
+            if result.outcome == "failed":
+                failed.add(result.path)
             done += 1
             if progress:
                 progress(done, total, result)
@@ -731,6 +774,8 @@ class Importer:
                         self._pending = None
                         for flushed in self._take_flushed():
                             add(flushed)
+                self._settle_rejected([rel for _, rel in window], failed)
+                failed.clear()
             if self.dry_run:
                 transaction.set_rollback(True)
         if (

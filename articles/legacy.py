@@ -47,6 +47,7 @@ import yaml
 __all__ = [
     "LegacyPost",
     "LegacyPostError",
+    "NotAPostError",
     "StockMention",
     "iter_post_files",
     "iter_post_paths",
@@ -85,6 +86,14 @@ class LegacyPostError(ValueError):
     def __init__(self, reason: str):
         # One line, so the importer's report stays one row per failed file.
         super().__init__(" ".join(str(reason).split()))
+
+
+class NotAPostError(LegacyPostError):
+    """The file is no post at all (a README, an index page, notes): skipped, not failed.
+
+    A file is a post when it has front matter or is named like one (YYYY-MM-DD-slug.ext);
+    README.* and INDEX.* never are. A post that is broken stays a LegacyPostError.
+    """
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,8 @@ _DATE = re.compile(
     re.VERBOSE,
 )
 _FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
+# Names that are never posts, whatever they hold (Jekyll's index.html is the home page).
+_NOT_POST_NAME = re.compile(r"(?:readme|index)(?:\..*)?", re.IGNORECASE)
 # Real story ids are 18 digits; requiring a few keeps a post named "2022-01-01-2.md" from
 # claiming a story id that could collide with another file's.
 _FILE_STORY_ID = re.compile(r"(?:NW)?(\d{6,})", re.IGNORECASE)
@@ -167,6 +178,22 @@ _EM_MEDIA = re.compile(
 )
 _SOURCE_LINE = re.compile(r"[（(]?\s*(?:文章)?来源\s*[：:]\s*(.*?)\s*[）)]?")
 
+
+def legacy_code_pattern() -> str:
+    """The grammar of a security code in legacy markup, as a regex without groups.
+
+    SHARED GRAMMAR HOOK: every code the parser reads (widgets' data-code="CODE|MARKET|TYPE",
+    inline data-code="MARKET,CODE", quote-page hrefs /unify/r/MARKET.CODE, span ids) is
+    matched by this one pattern. Point it at the project's shared code grammar (US tickers
+    such as 106.BRK.B and BF-B included) once there is one; keep it free of capturing groups
+    and of Django imports (this module is pure Python). Until then it accepts what EastMoney
+    writes: letters, digits, '.', '_' and '-'.
+    """
+    return r"[A-Za-z0-9._-]+"
+
+
+_CODE = legacy_code_pattern()
+
 # One pass over the body recognises every stock-related construct, so mentions are recorded in
 # document order whatever mix of widgets and inline spans a post uses. Element contents are
 # matched as "anything but the same tag" with possessive loops, which keeps the scan linear
@@ -180,18 +207,20 @@ _STOCK_CONSTRUCTS = re.compile(
     | (?P<spacer><p\b[^>]*\bstyle\s*=\s*["'][^"']*display\s*:\s*none[^"']*["'][^>]*>
          (?:\s|&nbsp;|<br\s*/?>)*</p\s*>)
     | (?P<span><span\b(?P<span_attrs>[^>]*)>(?P<span_inner>(?:[^<]++|<(?!/?span\b))*+)</span\s*>)
-    | (?P<keytip><a\b(?P<a_attrs>[^>]*\bkeytip\b[^>]*)>(?P<a_inner>(?:[^<]++|<(?!/?a\b))*+)</a\s*>)
+    | (?P<keytip><a\b(?P<a_attrs>[^>]*\b(?:keytip|infokey)\b[^>]*)>
+        (?P<a_inner>(?:[^<]++|<(?!/?a\b))*+)</a\s*>)
     """,
     re.VERBOSE | re.IGNORECASE | re.DOTALL,
 )
 # "CODE|MARKET|TYPE" in widgets (the image's copy is prefixed with "K ").
-_WIDGET_CODE = re.compile(r"\bdata-code\s*=\s*[\"'](?:K\s+)?([A-Za-z0-9._-]+)\|(\d{1,4})\|")
-_UNIFY_HREF = re.compile(r"/unify/r/(\d{1,4})\.([A-Za-z0-9._-]+)")
+_WIDGET_CODE = re.compile(rf"\bdata-code\s*=\s*[\"'](?:K\s+)?({_CODE})\|(\d{{1,4}})\|")
+# A quote page, of a company or an index alike: quote.eastmoney.com/unify/r/0.399006.
+_UNIFY_HREF = re.compile(rf"/unify/r/(\d{{1,4}})\.({_CODE})")
 # "MARKET,CODE" on inline keytips and em_stock_key_common spans.
-_INLINE_CODE = re.compile(r"\bdata-code\s*=\s*[\"'](\d{1,4}),([A-Za-z0-9._-]+)[\"']")
+_INLINE_CODE = re.compile(rf"\bdata-code\s*=\s*[\"'](\d{{1,4}}),({_CODE})[\"']")
 # stock_0.000776, bk_90.BK0473, Info.116.06030: a market and a code.
 _SPAN_ID_STOCK = re.compile(
-    r"\bid\s*=\s*[\"'](?:stock_|bk_|Info\.)(\d{1,4})\.([A-Za-z0-9._-]+)[\"']", re.IGNORECASE
+    rf"\bid\s*=\s*[\"'](?:stock_|bk_|Info\.)(\d{{1,4}})\.({_CODE})[\"']", re.IGNORECASE
 )
 # quote_0.000776 and bkquote_90.BK0473 are empty placeholders for a live price.
 _SPAN_ID_QUOTE = re.compile(r"\bid\s*=\s*[\"'](?:bk)?quote_", re.IGNORECASE)
@@ -200,6 +229,14 @@ _INFOKEY_LINK = re.compile(
     r"<a\b[^>]*\bhref\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL
 )
 _IMG_SRC = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
+# Legacy body images hot-link a thumbnail in src and give the full-size picture in
+# `orginial_src` (sic; the correct spelling is accepted too).
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_FULL_SIZE_ATTR = re.compile(
+    r"""\s+or(?:ginial|iginal)_src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
+)
+_SRC_ATTR = re.compile(r"""(?<![\w-])src\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
+_TAG_END = re.compile(r"\s*/?>\Z")
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 # Jekyll 3's slugify in "pretty" mode, which :title goes through; a no-op on real file names.
@@ -259,10 +296,11 @@ def jekyll_permalinks(
 
 
 def iter_post_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield every post file under the given files and directories, sorted by path.
+    """Yield every file that may be a post under the given files and directories, by path.
 
-    Hidden files and folders and README files are skipped: they are never posts, and a README
-    beside the posts (as in sample_posts/) must not show up as a failed import.
+    Hidden files and folders and files of other types are left out. A README beside the posts
+    (as in sample_posts/) is listed: `parse_post` says it is not a post (NotAPostError), so
+    the import report can show it as skipped rather than pass over it in silence.
     """
     return (Path(path) for path, _ in iter_post_paths(paths))
 
@@ -338,11 +376,7 @@ def _walk_post_files(folder: str, prefix: str, rel: str) -> Iterator[tuple[str, 
 
 
 def _looks_like_post_file(name: str) -> bool:
-    return (
-        _suffix(name).lower() in POST_SUFFIXES
-        and not name.startswith(".")
-        and not name.lower().startswith("readme.")
-    )
+    return _suffix(name).lower() in POST_SUFFIXES and not name.startswith(".")
 
 
 # PurePosixPath's name, suffix and stem, for strings: pathlib interns every part it parses.
@@ -461,8 +495,19 @@ class _Parser:
         self.mentions: dict[tuple[int, str], str] = {}
 
     def parse(self) -> LegacyPost:
-        text = self._decode()
-        meta, body = self._split_front_matter(text)
+        if _NOT_POST_NAME.fullmatch(self.file_name):
+            raise NotAPostError("不是文章：说明或索引文件 (README/INDEX, not a post)")
+        try:
+            text = self._decode()
+        except LegacyPostError:
+            # Undecodable: look for the front matter's ASCII '---' in the bytes themselves.
+            self._reject_if_not_a_post(bytes(self.data).decode("latin-1"))
+            raise
+        try:
+            meta, body = self._split_front_matter(text)
+        except LegacyPostError:
+            self._reject_if_not_a_post(text)
+            raise
         title = self._title(meta)
         published_at = self._published_at(meta)
         category_raw, category_first = self._categories(meta)
@@ -481,6 +526,7 @@ class _Parser:
         body = _STOCK_CONSTRUCTS.sub(self._replace_stock_construct, body)
         body = _INDENTED_TAG.sub("", _CONTROL.sub("", body)).strip()
         body_html = _render_markdown(body).strip() if body else ""
+        body_html = _full_size_images(body_html)
         if not body_html:
             if digest:
                 body_html = f"<p>{html.escape(digest, quote=False)}</p>"
@@ -552,6 +598,14 @@ class _Parser:
         raw = norm[opening.end() : closing.start()]
         return self._load_yaml(raw), norm[closing.end() :]
 
+    def _reject_if_not_a_post(self, text: str) -> None:
+        """Raise NotAPostError for a file with neither front matter nor a post's name."""
+        if _FILE_DATE.fullmatch(_stem(self.file_name)) or _opens_front_matter(text):
+            return
+        raise NotAPostError(
+            "不是文章：没有 front matter，文件名也不是 YYYY-MM-DD-标题 的形式 (not a post)"
+        )
+
     def _load_yaml(self, raw: str) -> dict:
         raw_title = _raw_double_quoted_title(raw)
         try:
@@ -572,18 +626,14 @@ class _Parser:
             if isinstance(meta, dict):
                 meta["title"] = raw_title
                 self.warnings.append(
-                    f"标题含未转义的引号，已按原始行恢复 (title recovered: {raw_title})"
+                    f"标题含未转义的引号或反斜杠，已按原始行恢复 (title recovered: {raw_title})"
                 )
         except (ValueError, OverflowError) as exc:
             # Not expected with timestamps left as text, but a constructor error is still a
             # bad post, not a parser crash.
             raise LegacyPostError(f"front matter 值无效 (invalid value): {exc}") from exc
-        else:
-            if raw_title is not None and isinstance(meta, dict) and meta.get("title") != raw_title:
-                # A backslash in a raw title is read as an escape ("\t" becomes a tab): the
-                # generator escaped nothing, so the raw text is the real title.
-                meta["title"] = raw_title
-                self.warnings.append(f"标题含反斜杠，已按原始行恢复 (title recovered: {raw_title})")
+        # When the YAML loads, its reading of the title stands: later files escape '"' and
+        # '\\' properly, and only a title that breaks the YAML needs the raw line.
         if not isinstance(meta, dict):
             raise LegacyPostError("front matter 不是键值映射 (front matter is not a mapping)")
         return meta
@@ -729,7 +779,9 @@ class _Parser:
         if match["spacer"] is not None:
             return ""
         if match["keytip"] is not None:
-            ids = _INLINE_CODE.search(match["a_attrs"]) or _UNIFY_HREF.search(match["a_attrs"])
+            # A keytip, or an infokey link outside its span: a mention when it names a
+            # security (an index's quote page is one); a link to a data page stays as it is.
+            ids = _quote_ids(match["a_attrs"])
             if not ids:
                 return match[0]
             return self._stock_link(ids[1], ids[2], match["a_inner"])
@@ -749,6 +801,9 @@ class _Parser:
         if ids:
             return self._stock_link(ids[1], ids[2], inner)
         if "infokey" in inner and (link := _INFOKEY_LINK.search(inner)):
+            if ids := _quote_ids(inner[link.start() : link.start(2)]):
+                # A link to a quote page, such as an index's (创业板指 0.399006).
+                return self._stock_link(ids[1], ids[2], link[2])
             # A link to an EastMoney data page: an ordinary link, minus the tooltip wrapper.
             href = html.escape(html.unescape(link[1]))
             return f'<a href="{href}">{html.escape(_plain_text(link[2]), quote=False)}</a>'
@@ -827,10 +882,10 @@ def _to_shanghai(value: datetime) -> datetime:
 
 
 def _raw_double_quoted_title(front_matter: str) -> str | None:
-    """The raw text of a `title: "…"` line when it needs rescuing from YAML, else None.
+    """The raw text of a `title: "…"` line that may need rescuing from YAML, else None.
 
     Only a value that is wrapped in double quotes and holds a further '"' or a backslash is
-    returned: those are the titles YAML rejects or silently changes.
+    returned: of titles, only those can make the YAML fail. It is used only when it does.
     """
     match = _RAW_TITLE.search(front_matter)
     if not match:
@@ -842,6 +897,14 @@ def _raw_double_quoted_title(front_matter: str) -> str | None:
     if '"' not in inner and "\\" not in inner:
         return None
     return inner
+
+
+def _opens_front_matter(text: str) -> bool:
+    """Whether text starts (after a BOM, in UTF-8 or seen as Latin-1, and blank lines) with the
+    '---' line that opens front matter."""
+    norm = text.removeprefix("\ufeff").removeprefix("\xef\xbb\xbf")
+    norm = norm.replace("\r\n", "\n").replace("\r", "\n")
+    return _FM_OPEN.match(norm, _BLANK_LINES.match(norm).end()) is not None
 
 
 def _yaml_reason(exc: Exception) -> str:
@@ -878,6 +941,37 @@ def _string_list(value, *, split: bool) -> list[str]:
 def _plain_text(fragment: str) -> str:
     """Text of an HTML fragment: tags dropped, entities decoded, whitespace collapsed."""
     return " ".join(html.unescape(_TAG.sub("", fragment)).split())
+
+
+def _full_size_images(body_html: str) -> str:
+    """Point each image that names its full-size picture (`orginial_src`) at that picture.
+
+    Done before sanitizing, so that `--fetch-images` downloads the full-size picture and the
+    sanitizer's "[图片] 查看原图" link opens it. The attribute itself is dropped either way.
+    """
+    if "al_src" not in body_html.lower():
+        return body_html
+    return _IMG_TAG.sub(_full_size_image, body_html)
+
+
+def _full_size_image(match: re.Match) -> str:
+    tag = match[0]
+    full = _FULL_SIZE_ATTR.search(tag)
+    if not full:
+        return tag
+    tag = _FULL_SIZE_ATTR.sub("", tag)
+    url = html.unescape(next((g for g in full.groups() if g is not None), "")).strip()
+    if not url.lower().startswith(("http://", "https://", "//")):
+        return tag
+    src = f'src="{html.escape(url)}"'
+    if old := _SRC_ATTR.search(tag):
+        return tag[: old.start()] + src + tag[old.end() :]
+    return _TAG_END.sub(lambda end: f" {src}{end[0]}", tag)
+
+
+def _quote_ids(start_tag: str) -> re.Match | None:
+    """(market, code) named by a link's attributes: its data-code, else its quote-page href."""
+    return _INLINE_CODE.search(start_tag) or _UNIFY_HREF.search(start_tag)
 
 
 def _remote_images(body_html: str) -> list[str]:

@@ -591,6 +591,30 @@ class LegacySource(models.Model):
         return self.path
 
 
+class LegacyRejectedFile(models.Model):
+    """A legacy file that failed to import, kept as it was read, with the reason.
+
+    A failed post has no article to hang a `LegacySource` on, yet nothing of the archive may
+    be lost; so its bytes wait here (undecodable ones included). The importer refreshes the
+    row whenever the file fails again and deletes it once the file imports or turns out not
+    to be a post. A post that failed only when written keeps its decoded text, re-encoded.
+    """
+
+    path = models.CharField("文件路径", max_length=500, unique=True)
+    content_hash = models.CharField("内容摘要", max_length=64)
+    data = models.BinaryField("原始内容")
+    reason = models.TextField("失败原因")
+    rejected_at = models.DateTimeField("失败时间", auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "导入失败的旧站文件"
+        verbose_name_plural = "导入失败的旧站文件"
+
+    def __str__(self):
+        return self.path
+
+
 class LegacyRedirect(models.Model):
     """An old URL (decoded path) that answers 301 to an article or a category page."""
 

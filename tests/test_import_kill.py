@@ -332,6 +332,7 @@ def test_on_a_terminal_the_command_shows_a_progress_bar_with_count_and_rate(tmp_
     os.close(main)
     text = output.decode("utf-8", "replace")
     assert proc.returncode == 1  # the two deliberately broken sample posts
-    assert re.search(r"\r█+░*\s+\d+/31 篇\s+\d+ 篇/秒", text), text[-500:]
-    assert "31/31 篇" in text
-    assert re.search(r"新建 \d+，更新 \d+，未变 0，跳过 \d+，失败 2；用时 [\d.]+ 秒", text)
+    # 31 posts and the README, which is counted and reported as skipped (not a post).
+    assert re.search(r"\r█+░*\s+\d+/32 篇\s+\d+ 篇/秒", text), text[-500:]
+    assert "32/32 篇" in text
+    assert re.search(r"新建 \d+，更新 \d+，未变 0，跳过 1，失败 2；用时 [\d.]+ 秒", text)

@@ -26,6 +26,7 @@ from articles.models import (
     ImportRun,
     LegacyImage,
     LegacyRedirect,
+    LegacyRejectedFile,
     LegacySource,
     StockReference,
 )
@@ -168,6 +169,7 @@ def test_sample_posts_import_and_the_whole_site_can_be_browsed_including_legacy_
         "broken/2022-03-01-broken-no-front-matter.md",
         "broken/2022-03-02-broken-bad-date.md",
     }
+    assert [r.path for r in report.with_outcome("skipped")] == ["README.md"]
     # 29 good files, of which one is the rolling copy of a source post: 28 articles.
     assert report.counts["created"] + report.counts["updated"] == 29
     assert Article.objects.count() == 28
@@ -259,7 +261,7 @@ def test_a_large_import_refreshes_the_planner_statistics(monkeypatch):
 def test_second_import_of_the_samples_reports_everything_unchanged_and_changes_nothing():
     """Operators re-run the import after every sync; a re-run must be a no-op."""
     first = import_posts([SAMPLE_DIR])
-    good = len(first.results) - first.counts["failed"]
+    good = len(first.results) - first.counts["failed"] - first.counts["skipped"]
     before = db_checksum()
     sources, redirects = LegacySource.objects.count(), LegacyRedirect.objects.count()
 
@@ -269,7 +271,7 @@ def test_second_import_of_the_samples_reports_everything_unchanged_and_changes_n
         "created": 0,
         "updated": 0,
         "unchanged": good,
-        "skipped": 0,
+        "skipped": 1,  # sample_posts/README.md, not a post
         "failed": 2,
     }
     assert db_checksum() == before
@@ -546,8 +548,9 @@ def _good_and_bad_posts(root: Path) -> dict[str, str]:
     write(root, "2022-03-02-202203021000011.md", rolling_post("202203021000011", title="好稿二"))
     good_text = source_post("202203031000012", title="坏稿")
     bad = {
-        "empty.md": (b"", "空文件"),
-        "no-front-matter.md": ("<p>只有正文，没有 front matter。</p>\n", "front matter"),
+        # Named like posts: without that, a file with no front matter is no post (skipped).
+        "2022-03-05-empty.md": (b"", "空文件"),
+        "2022-03-06-no-front-matter.md": ("<p>只有正文，没有 front matter。</p>\n", "front matter"),
         "bad-yaml.md": (
             "---\ntitle: 坏的 YAML\ntags: [没有闭合\n---\n<p>正文</p>\n",
             "YAML",
@@ -590,6 +593,123 @@ def test_broken_files_are_reported_one_line_each_while_the_good_ones_import(tmp_
     assert report.counts["created"] == 2
     assert set(Article.objects.values_list("title", flat=True)) == {"好稿一", "好稿二"}
     assert report.exit_code == 1
+
+
+def _posts_and_other_files(root: Path) -> set[str]:
+    """One good post beside files that are not posts; return the latter's paths."""
+    write(root, "2022-03-01-NW202203011000014.md", source_post("202203011000014"))
+    others = {
+        "README.md": "# 旧站文章\n\n这里是 Jekyll 导出的文章。\n",
+        "INDEX.md": "---\nlayout: home\ntitle: 首页\n---\n{% for post in site.posts %}\n",
+        "docs/readme.txt": "说明。\n",
+        "notes.md": "随手记：没有 front matter。\n",
+        "empty.md": "",
+    }
+    for name, text in others.items():
+        write(root, name, text)
+    return set(others)
+
+
+def test_files_that_are_not_posts_are_skipped_with_a_note_not_failed(tmp_path):
+    """A README or an index beside the posts is no failure: cron must not be alarmed by it."""
+    others = _posts_and_other_files(tmp_path)
+
+    report = import_posts([tmp_path])
+
+    assert report.counts == {"created": 1, "updated": 0, "unchanged": 0, "skipped": 5, "failed": 0}
+    assert report.exit_code == 0
+    skipped = {r.path: r.reason for r in report.with_outcome("skipped")}
+    assert set(skipped) == others
+    assert all(reason.startswith("不是文章：") for reason in skipped.values()), skipped
+    assert ImportRun.objects.get().skipped == 5
+    assert Article.objects.count() == 1
+    assert LegacySource.objects.count() == 1
+
+
+def test_command_lists_the_files_it_skipped_as_not_posts_and_exits_0(tmp_path):
+    """The operator sees which files were passed over, and why, in the summary's notes."""
+    others = _posts_and_other_files(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+
+    try:
+        call_command("import_posts", str(tmp_path), stdout=out, stderr=err)
+    except SystemExit as exc:  # pragma: no cover - the failure message says what happened
+        pytest.fail(f"import_posts exited with {exc.code}: {err.getvalue()}")
+
+    assert "新建 1，更新 0，未变 0，跳过 5，失败 0" in out.getvalue()
+    for path in others:
+        assert f"跳过 {path}：不是文章：" in out.getvalue(), path
+    assert err.getvalue() == ""
+
+
+def test_a_failed_post_keeps_its_original_bytes_until_it_imports(tmp_path):
+    """Every file's original is stored; a rejected post has no article, so it is kept apart."""
+    bad_date = source_post("202203011000015").replace(
+        "date: 2022-03-01 09:30:00 +0800", "date: yesterday"
+    )
+    gb18030 = source_post("202203021000016", title="国标编码的稿件").encode("gb18030")
+    write(tmp_path, "2022-03-01-NW202203011000015.md", bad_date)
+    write(tmp_path, "2022-03-02-NW202203021000016.md", gb18030)
+
+    assert import_posts([tmp_path]).counts["failed"] == 2
+    assert import_posts([tmp_path]).counts["failed"] == 2  # a second run adds no copies
+
+    rows = {row.path: row for row in LegacyRejectedFile.objects.all()}
+    assert set(rows) == {"2022-03-01-NW202203011000015.md", "2022-03-02-NW202203021000016.md"}
+    first = rows["2022-03-01-NW202203011000015.md"]
+    assert bytes(first.data) == bad_date.encode()
+    assert first.content_hash == hashlib.sha256(bad_date.encode()).hexdigest()
+    assert "yesterday" in first.reason
+    second = rows["2022-03-02-NW202203021000016.md"]
+    assert bytes(second.data) == gb18030  # byte for byte, though it is no UTF-8
+    assert "utf-8" in second.reason
+
+    write(tmp_path, "2022-03-01-NW202203011000015.md", source_post("202203011000015"))
+    write(tmp_path, "2022-03-02-NW202203021000016.md", gb18030.decode("gb18030"))  # now UTF-8
+    report = import_posts([tmp_path])
+
+    assert report.counts["created"] == 2
+    assert not LegacyRejectedFile.objects.exists()
+    assert LegacySource.objects.count() == 2
+
+
+def test_a_post_that_fails_when_written_keeps_its_text(tmp_path, monkeypatch):
+    """A database error rolls the post back; its text must still be kept with the reason."""
+    from articles import importers
+
+    compose = importers.Importer._compose
+
+    def failing_compose(self, article, primary, rolling):
+        if primary.title == "写入失败":
+            raise importers.DatabaseError("value too long for type character varying(255)")
+        return compose(self, article, primary, rolling)
+
+    monkeypatch.setattr(importers.Importer, "_compose", failing_compose)
+    text = source_post("202203011000017", title="写入失败")
+    write(tmp_path, "2022-03-01-NW202203011000017.md", text)
+    write(tmp_path, "2022-03-02-NW202203021000018.md", source_post("202203021000018"))
+
+    report = import_posts([tmp_path])
+
+    assert (report.counts["created"], report.counts["failed"]) == (1, 1)
+    row = LegacyRejectedFile.objects.get()
+    assert row.path == "2022-03-01-NW202203011000017.md"
+    assert bytes(row.data).decode() == text
+    assert "value too long" in row.reason
+
+
+def test_a_dry_run_and_skipped_files_store_no_rejected_text(tmp_path):
+    """A dry run writes nothing; a README is not a post, so there is nothing to keep."""
+    write(tmp_path, "2022-03-05-empty.md", b"")
+    write(tmp_path, "README.md", "说明。\n")
+
+    assert import_posts([tmp_path], dry_run=True).counts["failed"] == 1
+    assert not LegacyRejectedFile.objects.exists()
+
+    import_posts([tmp_path])
+    assert list(LegacyRejectedFile.objects.values_list("path", flat=True)) == [
+        "2022-03-05-empty.md"
+    ]
 
 
 def test_a_gb18030_post_imports_when_its_encoding_is_given(tmp_path):
@@ -645,7 +765,7 @@ def test_quiet_command_prints_only_the_summary_and_the_failures(tmp_path):
     # A title with raw double quotes is imported with a warning; one file fails.
     warned = source_post("202203011000030", title='机构称"稳增长"主线不变')
     write(tmp_path, "2022-03-01-NW202203011000030.md", warned)
-    write(tmp_path, "empty.md", b"")
+    write(tmp_path, "2022-03-05-empty.md", b"")
 
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit):
@@ -661,7 +781,7 @@ def test_quiet_command_prints_only_the_summary_and_the_failures(tmp_path):
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("新建 1，")
-    assert err.getvalue().strip().splitlines() == ["失败 empty.md：空文件 (empty file)"]
+    assert err.getvalue().strip().splitlines() == ["失败 2022-03-05-empty.md：空文件 (empty file)"]
 
 
 def test_missing_path_is_a_command_error_naming_the_path(tmp_path):
@@ -725,6 +845,31 @@ def test_widgets_and_inline_mentions_become_ordered_unique_stocks_with_site_link
     assert article.title in sector_page.content.decode()
 
 
+def test_index_quote_links_in_infokey_markup_become_stocks_with_pages(tmp_path, client):
+    """Market reports name 创业板指 and 上证指数; readers follow an index like any security."""
+    body = (
+        '<p><span id="Info.3170"><a href="http://quote.eastmoney.com/unify/r/0.399006" '
+        'class="infokey">创业板指</a></span>跌1.2%，'
+        '<a href="http://quote.eastmoney.com/unify/r/1.000001" class="infokey">上证指数</a>'
+        '微涨，<span id="Info.3306"><a href="http://data.eastmoney.com/other/qsjy.html" '
+        'class="infokey">券商</a></span>走弱。</p>'
+    )
+    write(tmp_path, "2022-03-01-NW202203011000041.md", source_post("202203011000041", body=body))
+
+    import_posts([tmp_path])
+
+    article = Article.objects.get()
+    assert [(s.symbol, s.name) for s in article.ordered_stocks()] == [
+        ("0.399006", "创业板指"),
+        ("1.000001", "上证指数"),
+    ]
+    assert '<a href="/stock/0.399006/" class="stock-link">创业板指</a>' in article.body_html
+    assert 'href="http://data.eastmoney.com/other/qsjy.html"' in article.body_html
+    page = client.get("/stock/0.399006/")
+    assert page.status_code == 200
+    assert article.title in page.content.decode()
+
+
 def test_case_twin_categories_become_one_category_and_both_old_urls_redirect(tmp_path, client):
     """TechWeb and Techweb were one publication; readers must find all its stories together."""
     write(
@@ -777,7 +922,7 @@ def test_category_name_comes_from_the_first_tag_with_the_doubled_xinwen_collapse
 def test_every_real_run_is_recorded_with_its_counts(tmp_path):
     """The dashboard shows operators what each sync did, and when."""
     write(tmp_path, "2022-03-01-NW202203011000070.md", source_post("202203011000070"))
-    write(tmp_path, "empty.md", b"")
+    write(tmp_path, "2022-03-05-empty.md", b"")
     first = import_posts([tmp_path])
     write(tmp_path, "2022-03-02-NW202203021000071.md", source_post("202203021000071"))
     second = import_posts([tmp_path])
@@ -943,6 +1088,52 @@ def test_fetch_images_on_a_later_run_downloads_images_of_already_imported_posts(
     assert image_server.requests.count("/pic.png?w=4&h=3") == 1
     local_url = LegacyImage.objects.get().file.url
     assert f'src="{local_url}"' in Article.objects.get(title="同一张图").body_html
+
+
+def test_fetch_images_downloads_the_full_size_orginial_src_not_the_thumbnail(
+    tmp_path, settings, image_server
+):
+    """The archive's src is a thumbnail; the picture worth keeping is in orginial_src (sic)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    base = image_server.base_url
+    body = f'<p><img src="{base}/thumb.png" orginial_src="{base}/pic.png?full=1" alt="图" /></p>'
+    write(
+        tmp_path / "posts",
+        "2022-03-01-NW202203011000082.md",
+        source_post("202203011000082", body=body),
+    )
+
+    report = import_posts([tmp_path / "posts"], fetch_images=True)
+
+    assert report.counts["created"] == 1
+    assert report.warnings == []
+    assert image_server.requests == ["/pic.png?full=1"]
+    image = LegacyImage.objects.get()
+    assert image.url == f"{base}/pic.png?full=1"
+    html = Article.objects.get().body_html
+    assert f'src="{image.file.url}"' in html
+    assert "thumb.png" not in html
+
+
+def test_a_remote_image_links_to_its_full_size_orginial_src(tmp_path, client):
+    """Without --fetch-images, "[图片] 查看原图" must open the original, not the thumbnail."""
+    body = (
+        '<center><img src="https://dfscdn.dfcfw.com/download/D7_w400h300.jpg" '
+        'orginial_src="https://dfscdn.dfcfw.com/download/D7.jpg" /></center>'
+    )
+    write(tmp_path, "2022-03-01-NW202203011000083.md", source_post("202203011000083", body=body))
+
+    import_posts([tmp_path])
+
+    article = Article.objects.get()
+    link = (
+        '<a href="https://dfscdn.dfcfw.com/download/D7.jpg" class="remote-image" '
+        'rel="nofollow noopener">[图片] 查看原图</a>'
+    )
+    assert link in article.body_html
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert link in page
+    assert "D7_w400h300" not in page
 
 
 def test_published_dates_are_china_time(tmp_path):

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from articles.legacy import (
     LegacyPost,
     LegacyPostError,
+    NotAPostError,
     StockMention,
     _is_only_html_blocks,
     iter_post_files,
@@ -178,8 +179,42 @@ def test_blank_lines_before_the_front_matter_are_allowed():
 
 def test_missing_front_matter_is_rejected():
     """Without front matter there is no title or date to import."""
-    with pytest.raises(LegacyPostError, match="front matter"):
+    with pytest.raises(LegacyPostError, match="front matter") as info:
         parse("<p>只有正文。</p>\n")
+    assert not isinstance(info.value, NotAPostError)
+
+
+NOT_POSTS = {
+    "README.md": source_post(),  # a README is never a post, even with front matter
+    "docs/readme.txt": "这个目录是旧站的文章。\n",
+    "INDEX.md": "---\nlayout: home\ntitle: 首页\n---\n{% for post in site.posts %}\n",
+    "index.html": "<html><body>旧站首页</body></html>\n",
+    "notes.md": "随手记：没有 front matter 的笔记。\n",
+    "empty.md": "",
+    "gbk-notes.txt": "国标编码的笔记".encode("gb18030"),
+}
+
+
+@pytest.mark.parametrize("name, content", NOT_POSTS.items(), ids=NOT_POSTS)
+def test_files_that_are_not_posts_raise_not_a_post_error(name, content):
+    """READMEs, indexes and front-matter-less files with no post name are not failed posts."""
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    with pytest.raises(NotAPostError, match="不是文章"):
+        parse_post(data, name)
+
+
+@pytest.mark.parametrize("name", ["2022-03-01-notes.md", "archive/2022-03-01-NW2022030111.html"])
+@pytest.mark.parametrize("content", ["<p>只有正文。</p>\n".encode(), b"", b"\xff\xfe"])
+def test_a_post_named_file_without_front_matter_is_a_failed_post(name, content):
+    """A file named like a post is a broken post, whatever it holds: the operator must know."""
+    with pytest.raises(LegacyPostError) as info:
+        parse_post(content, name)
+    assert not isinstance(info.value, NotAPostError)
+
+
+def test_a_file_with_front_matter_is_a_post_whatever_its_name():
+    """Hand-made posts were not always named by date; their front matter makes them posts."""
+    assert parse(source_post(), "notes.md").title == "测试标题"
 
 
 def test_unclosed_front_matter_is_rejected():
@@ -210,11 +245,20 @@ def test_title_with_unescaped_double_quotes_is_recovered_with_a_warning():
     assert "title" in post.warnings[0]
 
 
-def test_title_with_a_backslash_keeps_the_raw_text():
-    """YAML would read "\\t" as a tab; the generator meant a literal backslash."""
-    post = parse(source_post(title='"A\\tB股 \\ 比价"'))
-    assert post.title == "A\\tB股 \\ 比价"
-    assert post.warnings
+def test_title_with_valid_yaml_escapes_is_decoded_as_yaml_decodes_it():
+    """Later files escape '"' and '\\' properly; showing the backslashes would garble them."""
+    post = parse(source_post(title='"机构称\\"稳增长\\"主线不变 A\\\\B股"'))
+    assert post.title == '机构称"稳增长"主线不变 A\\B股'
+    assert post.warnings == []
+
+
+def test_title_with_an_invalid_escape_keeps_the_raw_text():
+    """A "\\d" is no YAML escape, so the YAML fails: the generator meant a literal backslash."""
+    post = parse(source_post(title='"A\\dB股 \\ 比价"'))
+    assert post.title == "A\\dB股 \\ 比价"
+    assert post.published_at == datetime(2022, 3, 1, 9, 30, tzinfo=SHANGHAI)
+    assert len(post.warnings) == 1
+    assert "title" in post.warnings[0]
 
 
 def test_unescaped_title_does_not_hide_other_yaml_errors():
@@ -602,6 +646,13 @@ def test_stock_codes_keep_their_case_and_us_markets():
     assert post.stocks == [StockMention(105, "BIDU", "百度"), StockMention(106, "BABA", "阿里巴巴")]
 
 
+def test_us_tickers_with_a_dot_or_a_dash_are_read_whole_from_every_form():
+    """106.BRK.B and BF-B must not be cut at the '.' or '-' (see legacy_code_pattern)."""
+    body = widget(106, "BRK.B") + "<p>" + keytip(106, "BF-B", "百富门") + "</p>"
+    post = parse(source_post(body))
+    assert post.stocks == [StockMention(106, "BRK.B"), StockMention(106, "BF-B", "百富门")]
+
+
 def test_a_custom_stock_url_is_used_for_links():
     """The importer passes reverse() for the stock page so links follow the URLconf."""
     post = parse(
@@ -623,6 +674,48 @@ def test_infokey_spans_become_ordinary_links():
         == '<p><a href="http://data.eastmoney.com/other/qsjy.html">券商</a>中国获悉</p>'
     )
     assert post.stocks == []
+
+
+INDEX_QUOTE_LINKS = {
+    "infokey span, quote page": (
+        '<span id="Info.3170"><a href="http://quote.eastmoney.com/unify/r/0.399006" '
+        'class="infokey">创业板指</a></span>',
+        StockMention(0, "399006", "创业板指"),
+    ),
+    "bare infokey link, protocol-relative": (
+        '<a href="//quote.eastmoney.com/unify/r/1.000001" class="infokey">上证指数</a>',
+        StockMention(1, "000001", "上证指数"),
+    ),
+    "infokey span, data-code": (
+        '<span id="Info.3171"><a href="http://quote.eastmoney.com/zs399001.html" '
+        'class="infokey" data-code="0,399001">深证成指</a></span>',
+        StockMention(0, "399001", "深证成指"),
+    ),
+    "keytip span": (
+        '<span id="stock_1.000300"><a href="http://quote.eastmoney.com/unify/r/1.000300" '
+        'class="keytip" data-code="1,000300">沪深300</a></span><span id="quote_1.000300"></span>',
+        StockMention(1, "000300", "沪深300"),
+    ),
+}
+
+
+@pytest.mark.parametrize("markup, mention", INDEX_QUOTE_LINKS.values(), ids=INDEX_QUOTE_LINKS)
+def test_links_to_index_quote_pages_are_stock_mentions(markup, mention):
+    """An index (创业板指 0.399006, 上证指数 1.000001) is a security like any other."""
+    post = parse(source_post(f"<p>截至收盘，{markup}上涨1.2%。</p>"))
+    assert post.stocks == [mention]
+    link = (
+        f'<a href="/stock/{mention.market}.{mention.code}/" class="stock-link">{mention.name}</a>'
+    )
+    assert post.body_html == f"<p>截至收盘，{link}上涨1.2%。</p>"
+
+
+def test_a_bare_infokey_link_to_a_data_page_is_left_as_it_is():
+    """Only quote pages name a security; other infokey links are ordinary links."""
+    link = '<a href="http://data.eastmoney.com/zlsj/" class="infokey">基金</a>'
+    post = parse(source_post(f"<p>{link}销售</p>"))
+    assert post.stocks == []
+    assert post.body_html == f"<p>{link}销售</p>"
 
 
 def test_other_spans_are_left_alone_but_mentions_inside_them_are_found():
@@ -794,6 +887,43 @@ def test_image_urls_are_remote_unique_and_in_order():
     ]
 
 
+@pytest.mark.parametrize("attribute", ["orginial_src", "original_src"])
+def test_full_size_orginial_src_replaces_the_thumbnail_src(attribute):
+    """Legacy bodies hot-link a thumbnail; the full-size address sits in orginial_src (sic)."""
+    body = (
+        '<center><img src="https://dfscdn.dfcfw.com/download/D1_w400h300.jpg" '
+        f'{attribute}="https://dfscdn.dfcfw.com/download/D1.jpg?a=1&amp;b=2" alt="Image" />'
+        '</center><p><img src="https://dfscdn.dfcfw.com/download/D2.jpg" /></p>'
+    )
+    post = parse(source_post(body))
+    assert post.image_urls == [
+        "https://dfscdn.dfcfw.com/download/D1.jpg?a=1&b=2",
+        "https://dfscdn.dfcfw.com/download/D2.jpg",
+    ]
+    assert post.body_html == (
+        '<center><img src="https://dfscdn.dfcfw.com/download/D1.jpg?a=1&amp;b=2" alt="Image" />'
+        '</center><p><img src="https://dfscdn.dfcfw.com/download/D2.jpg" /></p>'
+    )
+
+
+@pytest.mark.parametrize("value", ["", "  ", "/local/big.jpg", "javascript:alert(1)"])
+def test_an_orginial_src_that_is_not_a_web_address_leaves_src_alone(value):
+    """Only an http(s) address can stand in for the picture; anything else is dropped."""
+    image = "https://dfscdn.dfcfw.com/download/D1.jpg"
+    post = parse(source_post(f'<center><img src="{image}" orginial_src="{value}" /></center>'))
+    assert post.image_urls == [image]
+    assert post.body_html == f'<center><img src="{image}" /></center>'
+
+
+def test_an_image_with_only_an_orginial_src_gets_it_as_src():
+    """An image whose src is missing still shows (or links) its full-size picture."""
+    post = parse(
+        source_post("<p><img orginial_src='https://dfscdn.dfcfw.com/d/x.png' alt=\"图\"></p>")
+    )
+    assert post.image_urls == ["https://dfscdn.dfcfw.com/d/x.png"]
+    assert post.body_html == '<p><img alt="图" src="https://dfscdn.dfcfw.com/d/x.png"></p>'
+
+
 def test_empty_body_parses_with_a_warning():
     """A post with only a headline is odd but importable; the report should flag it."""
     post = parse(front_matter() + f"\n{INFO_LINK}\n")
@@ -805,15 +935,17 @@ def test_empty_body_parses_with_a_warning():
 # Finding files
 
 
-def test_iter_post_files_walks_directories_in_path_order_and_skips_non_posts(tmp_path):
-    """Runs must be repeatable, and READMEs or hidden files are never posts."""
+def test_iter_post_files_walks_directories_in_path_order_and_skips_hidden_and_other_files(
+    tmp_path,
+):
+    """Runs must be repeatable; a README is listed so that the report can say it was skipped."""
     (tmp_path / "b").mkdir()
     (tmp_path / ".git").mkdir()
     for name in ["b/2022-01-02-x.md", "2022-01-01-y.html", "a.markdown", "c.txt", "README.md",
                  "notes.json", ".hidden.md", ".git/2022-01-01-z.md"]:  # fmt: skip
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_post_files([tmp_path])]
-    assert found == ["2022-01-01-y.html", "a.markdown", "b/2022-01-02-x.md", "c.txt"]
+    assert found == ["2022-01-01-y.html", "README.md", "a.markdown", "b/2022-01-02-x.md", "c.txt"]
 
 
 def test_iter_post_files_accepts_files_and_removes_duplicates(tmp_path):
@@ -868,7 +1000,12 @@ def test_samples_cover_the_format():
         "2022-03-01-broken-no-front-matter.md",
         "2022-03-02-broken-bad-date.md",
     ]
-    assert list(iter_post_files([SAMPLES])) == sorted([*BROKEN_SAMPLES, *GOOD_SAMPLES], key=str)
+    readme = SAMPLES / "README.md"
+    assert list(iter_post_files([SAMPLES])) == sorted(
+        [*BROKEN_SAMPLES, *GOOD_SAMPLES, readme], key=str
+    )
+    with pytest.raises(NotAPostError):
+        parse_post(readme.read_bytes(), "README.md")
 
 
 def test_sample_source_and_rolling_pair_share_a_key():
