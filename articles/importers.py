@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -376,12 +377,13 @@ class Importer:
         try:
             with transaction.atomic():
                 result = self._apply(post, digest)
-        except (LegacyPostError, DatabaseError) as exc:
+        except (LegacyPostError, DatabaseError, ValidationError) as exc:
             # The transaction rolled back: the article is as it was. Objects cached
             # during it may not exist, so forget them, report the file and go on.
             log.exception("import of %s failed", rel)
             self._forget_cached_rows()
-            reason = f"写入数据库失败：{exc}".splitlines()[0]
+            detail = "；".join(exc.messages) if isinstance(exc, ValidationError) else exc
+            reason = f"写入数据库失败：{detail}".splitlines()[0]
             # The bytes were not kept past parsing; the decoded text is the file's content
             # (less a BOM or NUL bytes the parser dropped).
             text = post.source_text.encode(self.encoding, errors="replace")
@@ -457,7 +459,7 @@ class Importer:
         try:
             with transaction.atomic():
                 results = self._insert_new(pending)
-        except (LegacyPostError, DatabaseError):
+        except (LegacyPostError, DatabaseError, ValidationError):
             log.exception("bulk insert of %d new stories failed; retrying one by one", len(pending))
             self._forget_cached_rows()
             results = [

@@ -39,10 +39,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import markdown
 import yaml
+
+from . import securities
+from .chinatime import CHINA, PUBLISHED_AT_RANGE_MESSAGE, in_publication_range
 
 __all__ = [
     "LegacyPost",
@@ -58,7 +60,6 @@ __all__ = [
 ]
 
 # The legacy site ran with `timezone: Asia/Shanghai`; every zone-less time is China time.
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 ROLLING_CATEGORY = "emnews"
 POST_SUFFIXES = frozenset({".md", ".markdown", ".html", ".txt"})
@@ -288,8 +289,8 @@ def jekyll_permalinks(
         if lowered.strip() and lowered not in segments:
             segments.append(lowered)
     if published_at.tzinfo is None:
-        published_at = published_at.replace(tzinfo=SHANGHAI)
-    local = published_at.astimezone(SHANGHAI)
+        published_at = published_at.replace(tzinfo=CHINA)
+    local = published_at.astimezone(CHINA)
     parts = [*segments, f"{local:%Y}", f"{local:%m}", f"{local:%d}", f"{title}.html"]
     # Jekyll squeezes repeated slashes, so a category ending in "/" cannot double them.
     return [re.sub(r"/{2,}", "/", "/" + "/".join(parts))]
@@ -652,6 +653,14 @@ class _Parser:
         return title
 
     def _published_at(self, meta: dict) -> datetime:
+        moment = self._read_date(meta)
+        if not in_publication_range(moment):
+            raise LegacyPostError(
+                f"{PUBLISHED_AT_RANGE_MESSAGE} (date out of range: {moment:%Y-%m-%d})"
+            )
+        return moment
+
+    def _read_date(self, meta: dict) -> datetime:
         if "date" not in meta:
             match = _FILE_DATE.fullmatch(_stem(self.file_name))
             if not match:
@@ -661,7 +670,7 @@ class _Parser:
             except ValueError as exc:
                 raise LegacyPostError(f"文件名日期无效 (bad file-name date): {exc}") from exc
             self.warnings.append("front matter 无 date，按文件名日期 (date taken from file name)")
-            return datetime.combine(day, time(), SHANGHAI)
+            return datetime.combine(day, time(), CHINA)
         return parse_legacy_date(meta["date"])
 
     def _categories(self, meta: dict) -> tuple[str | list[str], str]:
@@ -813,16 +822,24 @@ class _Parser:
 
     def _stock_link(self, market: str, code: str, inner_html: str) -> str:
         name = _plain_text(inner_html)
-        market_id = self._mention(market, code, name)
-        href = html.escape(self.stock_url(market_id, code))
+        key = self._mention(market, code, name)
+        if key is None:
+            # Not a security we can file (an unknown market, a garbled code): its text stays.
+            return html.escape(name or code, quote=False)
+        href = html.escape(self.stock_url(*key))
         return f'<a href="{href}" class="stock-link">{html.escape(name or code, quote=False)}</a>'
 
-    def _mention(self, market: str, code: str, name: str) -> int:
-        key = (int(market), code)
+    def _mention(self, market: str, code: str, name: str) -> tuple[int, str] | None:
+        """Record a mention under the code as its market writes it (articles.securities)."""
+        market_id = int(market)
+        code = securities.normalised_or_none(market_id, code)
+        if code is None:
+            return None
+        key = (market_id, code)
         if not self.mentions.get(key):
             # Updating a key keeps its place, so the order stays that of the first mention.
             self.mentions[key] = name
-        return key[0]
+        return key
 
 
 # --------------------------------------------------------------------------------------------
@@ -837,10 +854,10 @@ def parse_legacy_date(value) -> datetime:
     """
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            return value.replace(tzinfo=SHANGHAI)
+            return value.replace(tzinfo=CHINA)
         return _to_shanghai(value)
     if isinstance(value, date):
-        return datetime.combine(value, time(), SHANGHAI)
+        return datetime.combine(value, time(), CHINA)
     if not isinstance(value, str) or not value.strip():
         raise LegacyPostError(f"日期为空或无效 (bad date): {value!r}")
     match = _DATE.fullmatch(value.strip())
@@ -848,7 +865,7 @@ def parse_legacy_date(value) -> datetime:
         raise LegacyPostError(f"无法解析日期 (unparseable date): {value.strip()!r}")
     tz = match["tz"]
     if tz is None:
-        zone = SHANGHAI
+        zone = CHINA
     elif tz in ("Z", "z", "UTC"):
         zone = UTC
     else:
@@ -876,7 +893,7 @@ def parse_legacy_date(value) -> datetime:
 
 def _to_shanghai(value: datetime) -> datetime:
     try:
-        return value.astimezone(SHANGHAI)
+        return value.astimezone(CHINA)
     except (OverflowError, ValueError) as exc:  # year 1 or 9999 shifted past the edge
         raise LegacyPostError(f"日期超出范围 (date out of range): {value!r}") from exc
 

@@ -6,8 +6,6 @@ order through `ArticleStock`. Every save that changes an article's text keeps a
 `Revision`. What the public may see is decided only by `ArticleQuerySet.published()`.
 """
 
-from datetime import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, router
@@ -16,24 +14,15 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from . import securities
-from .chinatime import CHINA, china_day
+from .chinatime import PUBLISHED_AT_RANGE_MESSAGE, china_day, in_publication_range
 from .sanitizer import sanitize_html
 from .text import SLUG_MAX_LENGTH, clean_line, clean_text, slug_from_title, summarize
 from .urlcache import cached_reverse
 
-# The publication times an article may have. Outside them the search index's sort key
-# (seconds since 1970 shifted left by 31 bits) would not fit its 64-bit column, and no
-# story of this archive or newsroom is dated before the markets it covers opened.
-PUBLISHED_AT_MIN = datetime(1970, 1, 1, tzinfo=CHINA)
-PUBLISHED_AT_MAX = datetime(2100, 1, 1, tzinfo=CHINA)
-
 
 def validate_published_at(value) -> None:
-    if value is not None and not PUBLISHED_AT_MIN <= value < PUBLISHED_AT_MAX:
-        raise ValidationError(
-            "发布时间须在 1970 年 1 月 1 日至 2099 年 12 月 31 日之间，请检查年份。",
-            code="published_at_range",
-        )
+    if value is not None and not in_publication_range(value):
+        raise ValidationError(PUBLISHED_AT_RANGE_MESSAGE, code="published_at_range")
 
 
 def person_name(user) -> str:

@@ -88,6 +88,14 @@ def normalise_code(market: int, code: str) -> str:
     )
 
 
+def normalised_or_none(market: int, code: str) -> str | None:
+    """`normalise_code`, or None where it would refuse (for readers of old markup)."""
+    try:
+        return normalise_code(market, code)
+    except ValidationError:
+        return None
+
+
 def is_valid(market: int, code: str) -> bool:
     """Whether (market, code) is stored as is: in a known market and already canonical."""
     pattern = _CANONICAL.get(market)

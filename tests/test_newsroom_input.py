@@ -16,10 +16,12 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.chinatime import CHINA
+from articles.importers import import_posts
 from articles.models import Article, StockReference
 
 from .adminforms import article_form
 from .surface import failures, urls_showing
+from .test_importer import source_post, write
 
 ADD = "admin:articles_article_add"
 
@@ -242,3 +244,49 @@ def test_a_scheduled_article_in_range_still_schedules(desk_client, draft):
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.is_scheduled
+
+
+# -- the importer, the third write path ------------------------------------------------------
+
+WIDGET = (
+    '<!-- EM_StockImg_Start --><p><a href="http://quote.eastmoney.com/unify/r/106.BRK.B" '
+    'data-code="BRK.B|106|1"><img src="https://webquoteklinepic.eastmoney.com/x.png" /></a></p>'
+    "<!-- EM_StockImg_End -->"
+)
+
+
+def test_an_imported_post_with_share_class_tickers_emoji_tags_and_controls_renders(
+    tmp_path, client, db
+):
+    """The importer goes through the same rules: BRK.B, 📈 and \\x0b all render everywhere."""
+    write(
+        tmp_path,
+        "2022-06-15-NW202206150000001.md",
+        source_post(
+            "202206150000001",
+            title="伯克希尔\\v增持",
+            tags="[📈, $, 美股]",
+            body=WIDGET + '<p>正文<span id="stock_106.BF-B">布朗-福曼</span>。</p>',
+            date="2022-06-15 07:30:00 +0800",
+        ),
+    )
+    report = import_posts([tmp_path])
+    assert report.counts["created"] == 1, report.with_outcome("failed")
+    article = Article.objects.get()
+    assert "\x0b" not in article.title
+    assert "106.BRK.B" in [s.symbol for s in article.ordered_stocks()]
+    assert all(tag.slug for tag in article.tags.all())
+    assert failures(client, urls_showing(article)) == []
+
+
+def test_an_imported_post_dated_out_of_range_fails_with_a_reason_not_a_crash(tmp_path, db):
+    write(tmp_path, "2022-06-15-NW202206150000002.md", source_post("202206150000002"))
+    write(
+        tmp_path,
+        "2022-06-15-NW202206150000003.md",
+        source_post("202206150000003", date="0202-06-15 07:30:00 +0800"),
+    )
+    report = import_posts([tmp_path])
+    assert report.counts["created"] == 1 and report.counts["failed"] == 1
+    (failed,) = report.with_outcome("failed")
+    assert "发布时间" in failed.reason

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_search_sort_key'),
+        ('articles', '0006_input_rules'),
     ]
 
     operations = [
