@@ -7,6 +7,7 @@ stay consistent whichever button was pressed.
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,9 +26,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from . import images, stocks, tagging, workflow
+from . import images, services, stocks, tagging, workflow
 from .editor import RichTextWidget, upload_image
-from .models import Article, Category, Revision, StockReference, validate_published_at
+from .models import (
+    Article,
+    Category,
+    Revision,
+    StockReference,
+    validate_published_at,
+)
 from .text import clean_line, clean_text, slug_from_title
 from .views import ArticleDetailView
 
@@ -286,6 +293,36 @@ class ScheduleForm(forms.Form):
         return when
 
 
+def posted_version(data, key: str) -> int | None:
+    """The article version a form or list row was made from, as posted; None if absent."""
+    value = data.get(key, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _stale_message(stale: list) -> str:
+    """One line per article a stale list could not change: who changed it, and when."""
+    parts = []
+    for exc in stale:
+        changes = exc.changes()
+        last = changes[-1] if changes else None
+        who = last.author_name if last else "他人"
+        when = f"{timezone.localtime(last.created_at):%m-%d %H:%M}" if last else ""
+        what = last.get_kind_display() if last else "修改"
+        parts.append(f"《{exc.current.title}》（{who} {when} {what}）")
+    return (
+        "以下文章在您打开列表之后已被他人修改，本次操作没有改动它们，请刷新列表后再试："
+        + "、".join(parts)
+    )
+
+
+def _state_changes_since(current: Article, version: int) -> list:
+    """What changed beyond the text since `version`, when that version's revision is kept."""
+    base = current.revisions.filter(version=version).first()
+    if base is None or not base.has_state:
+        return []
+    return workflow.state_changes(base.state(), Revision.state_of(current))
+
+
 def _next_full_hour():
     now = timezone.localtime()
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -308,7 +345,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "body_source"]
     date_hierarchy = "published_at"
     readonly_fields = ["body_preview", "created_at", "updated_at", "legacy_key"]
-    actions = ["publish", "schedule", "unpublish"]
+    actions = ["publish", "republish_now", "schedule", "unpublish"]
     save_on_top = True
     # Editors paste bare hosts ("www.example.com"); assume https, the web's default now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -386,15 +423,58 @@ class ArticleAdmin(admin.ModelAdmin):
         else:
             context["preview_url"] = reverse("admin:articles_article_preview_change", args=[obj.pk])
             context["revisions_url"] = reverse("admin:articles_article_revisions", args=[obj.pk])
+            # A form shown again with errors keeps the version it was first made from:
+            # the editor's text is still based on that one, not on what is stored now.
+            context["edit_version"] = posted_version(request.POST, "_version") or obj.version
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleArticle as stale:
+            # Django's view ran in a transaction, now rolled back: nothing was written.
+            return self.conflict_response(request, stale)
+
+    def conflict_response(self, request, stale: "services.StaleArticle"):
+        """The page a stale save gets: who changed what since, the difference, the
+        editor's own text to copy, and a way back to the current version."""
+        current = stale.current
+        posted = {
+            "title": clean_line(request.POST.get("title", "")),
+            "summary": clean_text(request.POST.get("summary", "")),
+            "body_source": request.POST.get("body_source", ""),
+            "tags": request.POST.get("tags", ""),
+            "stock_codes": request.POST.get("stock_codes", ""),
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "保存失败：这篇文章已被他人修改",
+            "subtitle": str(current),
+            "opts": self.opts,
+            "original": current,
+            "changes": stale.changes(),
+            "state_changes": _state_changes_since(current, stale.expected_version),
+            "posted": posted,
+            "title_changed": posted["title"] != current.title,
+            "summary_diff": workflow.diff_lines(posted["summary"], current.summary),
+            "body_diff": workflow.diff_lines(posted["body_source"], current.body_source),
+            "change_url": reverse("admin:articles_article_change", args=[current.pk]),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/articles/article/conflict.html", context, status=409
+        )
 
     def changelist_view(self, request, extra_context=None):
         # Django drops actions a user may not run from the menu, and for a writer the
         # list has no actions at all, so a forged POST would pass silently: refuse it.
         requested = set(request.POST.getlist("action")) if request.method == "POST" else set()
-        if requested & {"publish", "schedule", "unpublish"} and not workflow.can_publish(
-            request.user
-        ):
+        if requested & {
+            "publish",
+            "republish_now",
+            "schedule",
+            "unpublish",
+        } and not workflow.can_publish(request.user):
             self.message_user(request, "您没有发布权限：所选文章没有任何改动。", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
@@ -402,6 +482,12 @@ class ArticleAdmin(admin.ModelAdmin):
     # -- saving ----------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
+        """Everything the form holds, in one service call (articles.services.article_save).
+
+        The article, its tags and its stocks are written together and recorded as one
+        revision; a form made from an older version raises StaleArticle, which
+        `changeform_view` turns into the conflict page.
+        """
         if not change and obj.author_id is None:
             obj.author = request.user
         stored = Article.objects.filter(pk=obj.pk).only("status").first() if change else None
@@ -415,10 +501,20 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         if form.slug_note:
             self.message_user(request, form.slug_note, messages.INFO)
-        obj._revision_author = request.user
-        super().save_model(request, obj, form, change)
+        typed = form.cleaned_data.get("stock_codes")
+        services.article_save(
+            article=obj,
+            by=request.user,
+            tags=form.cleaned_data.get("tags") if "tags" in form.cleaned_data else None,
+            stocks=stocks.save_new_stocks(typed) if typed is not None else None,
+            expected_version=posted_version(request.POST, "_version") if change else None,
+        )
         if "cover" in form.changed_data:
             self._build_cover_renditions(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        # Tags and stocks were written by save_model's service call, with the article.
+        pass
 
     def _build_cover_renditions(self, request, obj):
         """Make the cover's sizes once, now that the upload is stored (see articles.images)."""
@@ -432,15 +528,8 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         if renditions != obj.cover_renditions:
             obj.cover_renditions = renditions
-            obj.save(update_fields=["cover_renditions"])
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        typed = form.cleaned_data.get("stock_codes")
-        if typed is None:
-            return
-        if typed or (change and "stock_codes" in form.changed_data):
-            form.instance.set_stocks(stocks.save_new_stocks(typed))
+            # Derived from the cover the revision already holds: no revision of its own.
+            obj.save(update_fields=["cover_renditions"], record_revision=False)
 
     # -- list columns ----------------------------------------------------------------
 
@@ -473,7 +562,16 @@ class ArticleAdmin(admin.ModelAdmin):
             label, css = "已发布", "published"
         else:
             label, css = "草稿", "draft"
-        return format_html('<span class="status-badge status-{}">{}</span>', css, label)
+        # The row's version rides in this cell, inside the list's form: an action posted
+        # from this list is checked against it (see "bulk actions" below).
+        return format_html(
+            '<span class="status-badge status-{}">{}</span>'
+            '<input type="hidden" name="_version_{}" value="{}">',
+            css,
+            label,
+            obj.pk,
+            obj.version,
+        )
 
     @admin.display(description="标签")
     def tag_list(self, obj):
@@ -492,36 +590,58 @@ class ArticleAdmin(admin.ModelAdmin):
         return stocks.format_stock_codes(obj.ordered_stocks()) or self.get_empty_value_display()
 
     # -- bulk actions ----------------------------------------------------------------
+    #
+    # The list carries each row's version (see `status_badge`), so an action applied to
+    # a list that is older than an article's last change leaves that article alone and
+    # says who changed it: a takedown made meanwhile is never undone by a stale list.
 
-    def _save_each(self, request, articles, message, **values):
-        """Set `values` on each article and save it: save() is the one write path."""
+    def _apply(self, request, articles, message, write) -> int:
+        """Run `write(article_id=…, by=…, expected_version=…)` on each article."""
+        done, stale = 0, []
         for article in articles:
-            for field, value in values.items():
-                setattr(article, field, value)
-            article._revision_author = request.user
-            article.save()
-            self.log_change(request, article, message)
-        return len(articles)
+            try:
+                changed = write(
+                    article_id=article.pk,
+                    by=request.user,
+                    expected_version=posted_version(request.POST, f"_version_{article.pk}"),
+                )
+            except services.StaleArticle as exc:
+                stale.append(exc)
+                continue
+            self.log_change(request, changed, message)
+            done += 1
+        if stale:
+            self.message_user(request, _stale_message(stale), messages.ERROR)
+        return done
 
     @admin.action(description="立即发布", permissions=["publish"])
     def publish(self, request, queryset):
-        # Articles already live keep their date: "publish now" must not re-date them.
+        # Articles already live keep their date: "publish now" must not re-date them,
+        # and one taken down and put back keeps its first time (services.article_publish).
         pending = [a for a in queryset if not a.is_published()]
-        count = self._save_each(
-            request,
-            pending,
-            "立即发布",
-            status=Article.Status.PUBLISHED,
-            published_at=timezone.now(),
-        )
-        skipped = len(queryset) - count
+        count = self._apply(request, pending, "立即发布", services.article_publish)
+        skipped = len(queryset) - len(pending)
         note = f"（{skipped} 篇本来就已发布，未改动）" if skipped else ""
         self.message_user(request, f"已发布 {count} 篇文章{note}。", messages.SUCCESS)
+
+    @admin.action(description="重新发布（发布时间改为现在）", permissions=["publish"])
+    def republish_now(self, request, queryset):
+        """The explicit choice to move a story to now, e.g. a corrected story worth
+        putting back on top; "立即发布" never re-dates one readers have seen."""
+        count = self._apply(
+            request,
+            list(queryset),
+            "重新发布，发布时间改为现在",
+            partial(services.article_publish, redate=True),
+        )
+        self.message_user(
+            request, f"已重新发布 {count} 篇文章，发布时间改为现在。", messages.SUCCESS
+        )
 
     @admin.action(description="撤回（改为草稿）", permissions=["publish"])
     def unpublish(self, request, queryset):
         live = [a for a in queryset if a.status == Article.Status.PUBLISHED]
-        count = self._save_each(request, live, "撤回为草稿", status=Article.Status.DRAFT)
+        count = self._apply(request, live, "撤回为草稿", services.article_unpublish)
         self.message_user(request, f"已撤回 {count} 篇文章，改为草稿。", messages.SUCCESS)
 
     @admin.action(description="定时发布…", permissions=["publish"])
@@ -532,12 +652,11 @@ class ArticleAdmin(admin.ModelAdmin):
             if form.is_valid():
                 when = form.cleaned_data["published_at"]
                 label = f"{timezone.localtime(when):%Y-%m-%d %H:%M}"
-                count = self._save_each(
+                count = self._apply(
                     request,
                     list(queryset),
                     f"定时于 {label} 发布",
-                    status=Article.Status.PUBLISHED,
-                    published_at=when,
+                    partial(services.article_schedule, at=when),
                 )
                 self.message_user(
                     request, f"已将 {count} 篇文章定时于 {label} 发布。", messages.SUCCESS
@@ -552,6 +671,8 @@ class ArticleAdmin(admin.ModelAdmin):
             "queryset": queryset,
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            # The list's versions ride along to the confirmation and back.
+            "versions": {k: v for k, v in request.POST.items() if k.startswith("_version_")},
             "media": self.media + form.media,
         }
         request.current_app = self.admin_site.name
@@ -685,7 +806,11 @@ class ArticleAdmin(admin.ModelAdmin):
         context = {
             **self._revision_context(request, obj, "比较修订版本"),
             "revision": revision,
-            "same": revision.same_text_as(obj),
+            "same": revision.restores_nothing(obj, with_state=True),
+            "can_publish": workflow.can_publish(request.user),
+            "state_changes": workflow.state_changes(revision.state(), Revision.state_of(obj))
+            if revision.has_state
+            else [],
             "title_changed": revision.title != obj.title,
             "summary_diff": workflow.diff_lines(revision.summary, obj.summary),
             "body_diff": workflow.diff_lines(revision.body_source, obj.body_source),
@@ -694,27 +819,36 @@ class ArticleAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/articles/article/revision_diff.html", context)
 
     def revision_restore(self, request, object_id, revision_id):
-        """Put a revision's text back; the status stays, and the restore is a revision too."""
+        """Put a revision back (services.article_restore); the restore is a revision too.
+
+        The status and publication time stay unless the editor ticks 同时恢复发布状态,
+        which only those who may publish can do.
+        """
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         obj = self._article_or_404(request, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         revision = get_object_or_404(obj.revisions, pk=revision_id)
+        with_state = bool(request.POST.get("with_state")) and revision.has_state
+        if with_state and not workflow.can_publish(request.user):
+            raise PermissionDenied
         change_url = reverse("admin:articles_article_change", args=[obj.pk])
-        if revision.same_text_as(obj):
+        if revision.restores_nothing(obj, with_state=with_state):
             self.message_user(request, "所选版本与当前内容相同，无需恢复。", messages.INFO)
             return HttpResponseRedirect(change_url)
         label = f"{timezone.localtime(revision.created_at):%Y-%m-%d %H:%M}"
-        obj.title, obj.body_source, obj.summary = (
-            revision.title,
-            revision.body_source,
-            revision.summary,
-        )
-        obj._revision_author = request.user
-        obj._revision_kind = Revision.Kind.RESTORE
-        obj._revision_note = f"恢复自 {label} 的版本（#{revision.pk}）"
-        obj.save()
-        self.log_change(request, obj, f"恢复了 {label} 的版本")
-        self.message_user(request, f"已恢复 {label} 的版本，发布状态未改变。", messages.SUCCESS)
+        try:
+            restored = services.article_restore(
+                article_id=obj.pk,
+                revision=revision,
+                by=request.user,
+                expected_version=posted_version(request.POST, "_version"),
+                with_state=with_state,
+            )
+        except services.StaleArticle as stale:
+            return self.conflict_response(request, stale)
+        self.log_change(request, restored, f"恢复了 {label} 的版本")
+        kept = "发布状态和时间也已恢复" if with_state else "发布状态未改变"
+        self.message_user(request, f"已恢复 {label} 的版本，{kept}。", messages.SUCCESS)
         return HttpResponseRedirect(change_url)

@@ -43,7 +43,7 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
-from . import search
+from . import search, services
 from .legacy import LegacyPost, LegacyPostError, NotAPostError, iter_post_paths, parse_post
 from .models import (
     Article,
@@ -506,7 +506,7 @@ class Importer:
             for slug in dict.fromkeys(shown_slugs[:-1]):
                 if slug != article.slug:
                     redirects[reverse("articles:detail", kwargs={"slug": slug})] = article
-        Article.objects.create_many(articles, revision_kind=Revision.Kind.IMPORT)
+        Article.objects.create_many(articles, revision_kind=Revision.Kind.IMPORT, links=extras)
         self._insert_links(
             [
                 (article, tags, stocks)
@@ -566,16 +566,12 @@ class Importer:
         values = self._compose(article, primary, rolling)
         if values != before:
             article.import_fingerprint = _fingerprint(values)
-            # The revision history shows this version came from the archive, not an editor.
-            article._revision_kind = Revision.Kind.IMPORT
-            article.save()
             tags = self._tag_objects(primary.tags)
             stocks = self._stocks(primary, rolling)
-            if created:
-                self._insert_links([(article, tags, stocks)])
-            else:
-                article.tags.set(tags)
-                article.set_stocks(stocks)
+            # The revision history shows this version came from the archive, not an editor.
+            services.article_save(
+                article=article, tags=tags, stocks=stocks, kind=Revision.Kind.IMPORT
+            )
         # Every file is kept, whether or not it is the one the article shows now.
         source = {"kind": post.kind, "content_hash": digest, "source_text": post.source_text}
         if created:

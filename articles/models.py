@@ -143,28 +143,35 @@ class ArticleQuerySet(models.QuerySet):
         """Published with a future time: they go live by themselves when the time comes."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
-    def create_many(self, articles: list["Article"], *, revision_kind: str = "") -> list:
+    def create_many(
+        self, articles: list["Article"], *, revision_kind: str = "", links=None
+    ) -> list:
         """Insert new articles in one statement, doing for them what `save()` does for one.
 
         For bulk writers (the importer): each article's derived fields come from
-        `derive_fields()`, as in `save()`; each gets its first revision; the search
-        index and the page cache are brought up to date. The caller's transaction
-        decides whether all of it lands.
+        `derive_fields()`, as in `save()`; each gets its first revision, which lists the
+        tags and stocks the caller will link (`links`: one (tags, stocks) pair per
+        article, in order); the search index and the page cache are brought up to date.
+        The caller's transaction decides whether all of it lands.
         """
         from . import pagecache, search
 
         for article in articles:
             article.derive_fields()
+            article.note_publication()
         created = self.bulk_create(articles)
+        pairs = links if links is not None else [((), ())] * len(created)
         Revision.objects.bulk_create(
             Revision(
+                **Revision.state_of(
+                    article,
+                    tags=[tag.name for tag in tags],
+                    stocks=[stock.symbol for stock in stocks],
+                ),
                 article=article,
                 kind=revision_kind or Revision.Kind.EDIT,
-                title=article.title,
-                body_source=article.body_source,
-                summary=article.summary,
             )
-            for article in created
+            for article, (tags, stocks) in zip(created, pairs, strict=True)
         )
         search.update_index([article.pk for article in created])
         pagecache.bump_on_commit()
@@ -277,6 +284,16 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
     )
+    first_published_at = models.DateTimeField(
+        "首次发布时间",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="第一次对读者可见的时间。撤回后再“立即发布”沿用原来的发布时间。",
+    )
+    # Optimistic concurrency: every save adds one, and a form or list posted with an
+    # older number was made from a version someone has changed since (articles.services).
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -300,22 +317,42 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, record_revision: bool = True, **kwargs):
+        """Derive, store, and keep the old URL and a revision.
+
+        Writers other than the shell go through `articles.services`, which locks the
+        row, checks the version the editor started from, and records the revision
+        itself once tags and stocks are set (`record_revision=False` here).
+        """
         slug_given = bool(self.slug)
         self.derive_fields()
+        self.note_publication()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             # A partial save must still store what it derived, or body_html could
             # lag behind body_source.
-            kwargs["update_fields"] = set(update_fields) | {"body_html", "excerpt", "slug", "title"}
+            kwargs["update_fields"] = set(update_fields) | {
+                "body_html",
+                "excerpt",
+                "slug",
+                "title",
+                "version",
+                "first_published_at",
+            }
         using = kwargs.get("using") or router.db_for_write(Article, instance=self)
         adding = self._state.adding
         stored = None
         if not adding and self.pk is not None:
-            # What the row says before this save: the old slug may need a redirect.
+            # What the row says before this save: the old slug may need a redirect, and
+            # the version goes on from the stored one, not from this (maybe stale) object.
             stored = (
-                Article.objects.using(using).filter(pk=self.pk).values("slug", "status").first()
+                Article.objects.using(using)
+                .filter(pk=self.pk)
+                .values("slug", "status", "version")
+                .first()
             )
+        if stored is not None:
+            self.version = stored["version"] + 1
         if slug_given and (stored is None or stored["slug"] != self.slug):
             # A slug given by the caller (the form, the shell) may belong to another
             # article by now; the row keeps its own, whoever asked for it first.
@@ -323,10 +360,29 @@ class Article(models.Model):
         super().save(*args, **kwargs)
         if stored is not None and stored["slug"] != self.slug:
             self._redirect_old_slug(stored["slug"], stored["status"], using)
-        Revision.record(self, using=using, first=adding)
+        if record_revision:
+            Revision.capture(self, using=using, first=adding)
 
     def get_absolute_url(self):
         return cached_reverse("articles:detail", self.slug)
+
+    def note_publication(self) -> None:
+        """Keep `first_published_at`: the time readers first saw the article.
+
+        Until that moment has passed it follows the schedule (a draft again before
+        going live never was public); after it, it stays, whatever happens next.
+        """
+        now = timezone.now()
+        if self.status == self.Status.PUBLISHED:
+            if self.first_published_at is None or self.first_published_at > now:
+                self.first_published_at = self.published_at
+        elif self.first_published_at is not None and self.first_published_at > now:
+            self.first_published_at = None
+
+    @property
+    def was_public(self) -> bool:
+        """Whether readers have ever seen this article (it may be a draft again now)."""
+        return self.first_published_at is not None and self.first_published_at <= timezone.now()
 
     def _redirect_old_slug(self, old_slug: str, old_status: str, using: str) -> None:
         """Keep the old URL of a published (or scheduled) article answering with a 301.
@@ -467,25 +523,24 @@ class ArticleStock(models.Model):
 
 
 class Revision(models.Model):
-    """A snapshot of an article's text (title, body, summary) after a save that changed it.
+    """What an article was after one write: its text and everything a restore needs.
 
-    `Article.save()` records one, so every write path (admin, importer, shell) is
-    covered. Who and why come from two attributes a caller may set on the article
-    before saving, read once and then cleared:
+    Each save through `articles.services` records one, saying who, when and why (an
+    edit, an import, a restore, a publication); `Article.save()` records one for the
+    shell. A write that leaves everything as the latest revision has it (a second
+    save of the same form) records nothing.
 
-    - `article._revision_author`: the user (the admin sets it to the editor);
-    - `article._revision_kind`: `Revision.Kind.IMPORT` for the importer,
-      `Revision.Kind.RESTORE` for a restore; the default is an edit;
-    - `article._revision_note`: an optional line shown in the history.
-
-    A save that leaves title, body and summary as the latest revision has them (a
-    status change, a new tag) records nothing.
+    Revisions from before migration 0008 hold only the text (`status` is empty);
+    restoring one puts the text back and leaves the rest alone.
     """
 
     class Kind(models.TextChoices):
         EDIT = "edit", "修改"
         IMPORT = "import", "导入"
         RESTORE = "restore", "恢复"
+        PUBLISH = "publish", "发布"
+        UNPUBLISH = "unpublish", "撤回"
+        SCHEDULE = "schedule", "定时"
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="revisions", verbose_name="文章"
@@ -501,9 +556,35 @@ class Revision(models.Model):
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.EDIT)
     note = models.CharField("说明", max_length=200, blank=True)
+    version = models.PositiveIntegerField("文章版本号", null=True, blank=True)
     title = models.CharField("标题", max_length=255)
     body_source = models.TextField("正文")
     summary = models.TextField("摘要", blank=True)
+    status = models.CharField("状态", max_length=10, choices=Article.Status.choices, blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name="栏目", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    tags = models.JSONField("标签", default=list, blank=True)
+    stocks = models.JSONField(
+        "相关证券", default=list, blank=True, help_text="市场.代码，按提及顺序"
+    )
+    cover = models.CharField("封面图", max_length=255, blank=True)
+    cover_alt = models.CharField("封面图说明", max_length=200, blank=True)
+
+    # What a revision compares and restores, beyond who and when.
+    STATE_FIELDS = (
+        "title",
+        "body_source",
+        "summary",
+        "status",
+        "published_at",
+        "category_id",
+        "tags",
+        "stocks",
+        "cover",
+        "cover_alt",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -514,6 +595,18 @@ class Revision(models.Model):
     def __str__(self):
         return f"{self.article} @ {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
+    @property
+    def author_name(self) -> str:
+        """Who wrote this revision, as the desk calls them (张三), or 系统 for the importer."""
+        if self.author is None:
+            return "系统"
+        return person_name(self.author) or self.author.get_username()
+
+    @property
+    def has_state(self) -> bool:
+        """False for revisions from before migration 0008, which kept only the text."""
+        return bool(self.status)
+
     def same_text_as(self, article: Article) -> bool:
         return (self.title, self.body_source, self.summary) == (
             article.title,
@@ -521,31 +614,75 @@ class Revision(models.Model):
             article.summary,
         )
 
-    @classmethod
-    def record(
-        cls, article: Article, *, using: str | None = None, first: bool = False
-    ) -> "Revision | None":
-        """Keep the article's current text unless the latest revision already has it.
+    def restores_nothing(self, article: Article, *, with_state: bool = False) -> bool:
+        """Whether restoring this revision would leave `article` as it is."""
+        if not self.has_state:
+            return self.same_text_as(article)
+        skip = set() if with_state else {"status", "published_at"}
+        if not self.category_id:
+            skip.add("category_id")
+        now, then = Revision.state_of(article), self.state()
+        return all(now[name] == then[name] for name in self.STATE_FIELDS if name not in skip)
 
-        `first` says the article was just created, so there is nothing to compare with
-        (one query less per imported post).
+    def state(self) -> dict:
+        return {name: getattr(self, name) for name in self.STATE_FIELDS}
+
+    @staticmethod
+    def state_of(article: Article, *, tags=None, stocks=None, using=None) -> dict:
+        """The article's state as a revision keeps it; tags and stocks are read unless given."""
+        if tags is None:
+            tags = list(article.tags.names()) if article.pk else []
+        if stocks is None:
+            links = ArticleStock.objects.using(using or article._state.db).filter(article=article)
+            stocks = [
+                f"{market}.{code}"
+                for market, code in links.order_by("position").values_list(
+                    "stock__market", "stock__code"
+                )
+            ]
+        return {
+            "title": article.title,
+            "body_source": article.body_source,
+            "summary": article.summary,
+            "status": article.status,
+            "published_at": article.published_at,
+            "category_id": article.category_id,
+            "tags": sorted(tags),
+            "stocks": list(stocks),
+            "cover": article.cover.name or "",
+            "cover_alt": article.cover_alt,
+            "version": article.version,
+        }
+
+    @classmethod
+    def capture(
+        cls,
+        article: Article,
+        *,
+        author=None,
+        kind: str = "",
+        note: str = "",
+        using: str | None = None,
+        first: bool = False,
+    ) -> "Revision | None":
+        """Record the article as it is now, unless the latest revision already has it.
+
+        `first` says the article was just created, so there is nothing to compare with.
         """
-        author = article.__dict__.pop("_revision_author", None)
-        kind = article.__dict__.pop("_revision_kind", None) or cls.Kind.EDIT
-        note = article.__dict__.pop("_revision_note", "")
         manager = cls.objects.using(using or article._state.db)
+        state = cls.state_of(article, using=using)
         if not first:
             latest = manager.filter(article=article).first()
-            if latest is not None and latest.same_text_as(article):
+            if latest is not None and latest.state() == {
+                k: v for k, v in state.items() if k != "version"
+            }:
                 return None
         return manager.create(
             article=article,
             author=author if getattr(author, "pk", None) else None,
-            kind=kind,
+            kind=kind or cls.Kind.EDIT,
             note=note[:200],
-            title=article.title,
-            body_source=article.body_source,
-            summary=article.summary,
+            **state,
         )
 
 

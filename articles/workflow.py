@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from taggit.models import Tag
 
-from .models import Article, ArticleStock, validate_published_at
+from .models import Article, ArticleStock, Category, validate_published_at
 from .tagging import tag_slug
 
 PUBLISH_PERMISSION = "articles.can_publish"
@@ -183,3 +183,42 @@ def diff_lines(old: str, new: str, context: int = 2) -> list[DiffLine]:
             rows.extend(DiffLine("removed", line) for line in a[i1:i2])
             rows.extend(DiffLine("added", line) for line in b[j1:j2])
     return rows
+
+
+# Labels of the non-text parts of an article's state (see Revision.STATE_FIELDS).
+_STATE_LABELS = {
+    "status": "状态",
+    "published_at": "发布时间",
+    "category_id": "栏目",
+    "tags": "标签",
+    "stocks": "相关证券",
+    "cover": "封面图",
+    "cover_alt": "封面图说明",
+}
+
+
+def state_changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
+    """(label, old, new) for each non-text part of two revision states that differs.
+
+    Both dicts are `Revision.state()`-shaped; values come out as text for the page.
+    """
+    rows = []
+    for name, label in _STATE_LABELS.items():
+        before, after = old.get(name), new.get(name)
+        if before != after:
+            rows.append((label, _shown(name, before), _shown(name, after)))
+    return rows
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, "", []):
+        return "（无）"
+    if name == "status":
+        return Article.Status(value).label
+    if name == "published_at":
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    if name == "category_id":
+        return str(Category.objects.filter(pk=value).first() or value)
+    if isinstance(value, list):
+        return "、".join(value)
+    return str(value)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from articles import workflow
+from articles import services, workflow
 from articles.models import Article, Revision
 from tests.test_workflow import form_data
 
@@ -45,22 +45,26 @@ def test_every_save_keeps_a_revision_with_its_author(desk_client, writer_client,
     ]
 
 
-def test_a_save_without_text_changes_adds_no_revision(desk_client, make_article):
-    """Publishing or retagging is not a new version of the text."""
+def test_a_save_without_changes_adds_no_revision_and_tags_or_publishing_do(
+    desk_client, make_article
+):
+    """Every change a restore would need is a revision: tags, status, time; an idle save is not."""
     article = make_article(status=Article.Status.DRAFT)
     assert article.revisions.count() == 1
     article.save()
+    assert article.revisions.count() == 1
     _change(desk_client, article, tags="新标签")
+    latest = article.revisions.first()
+    assert latest.tags == ["新标签"] and latest.author == desk_client.user
     desk_client.post(
         reverse("admin:articles_article_changelist"),
         {"action": "publish", "_selected_action": [article.pk]},
     )
     article.refresh_from_db()
     assert article.is_published()
-    assert article.revisions.count() == 1
-    article.summary = "新摘要"
-    article.save()
-    assert article.revisions.count() == 2
+    latest = article.revisions.first()
+    assert (latest.kind, latest.status) == (Revision.Kind.PUBLISH, Article.Status.PUBLISHED)
+    assert article.revisions.count() == 3
 
 
 def test_the_history_page_lists_who_when_and_what_kind(desk_client, make_article):
@@ -170,15 +174,15 @@ def test_a_writer_may_restore_a_draft(writer_client, make_article):
 
 
 def test_an_imported_article_starts_with_an_import_revision(category):
-    """The importer marks its saves, so the history tells imported text from edits."""
+    """The importer says what kind of write it is, so the history tells imports from edits."""
     article = Article(title="旧站文章", body_source="<p>旧站正文</p>", category=category)
-    article._revision_kind = Revision.Kind.IMPORT
-    article.save()
+    services.article_save(article=article, tags=["旧站"], kind=Revision.Kind.IMPORT)
     revision = article.revisions.get()
     assert revision.kind == Revision.Kind.IMPORT and revision.author is None
+    assert revision.tags == ["旧站"]
     article.body_source = "<p>编辑改过</p>"
     article.save()
-    assert article.revisions.first().kind == Revision.Kind.EDIT, "the mark is for one save only"
+    assert article.revisions.first().kind == Revision.Kind.EDIT, "the kind is for one write only"
 
 
 def test_the_migration_gives_existing_articles_a_first_revision(make_article):

@@ -1,0 +1,194 @@
+"""Writes to articles: the functions the admin, the importer and the shell call.
+
+Each is keyword-only, runs in one transaction, and records its revision itself (who,
+what kind, why) once the article, its tags and its stocks are all written, so the
+revision is the whole state a restore needs.
+
+Optimistic concurrency: an editor's form or list carries the `Article.version` it
+was made from (`expected_version`). Each write locks the article's row, and if
+someone saved in between it raises `StaleArticle` instead of writing: the caller
+shows who changed what, and nothing of either edit is lost. A write without an
+expected version (the shell, the importer) is applied to the current row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import images
+from .models import Article, Revision, StockReference
+
+
+class StaleArticle(Exception):
+    """The article changed since the editor's copy was made; nothing was written."""
+
+    def __init__(self, current: Article, expected_version: int):
+        super().__init__(
+            f"article {current.pk} is at version {current.version}, not {expected_version}"
+        )
+        self.current = current
+        self.expected_version = expected_version
+
+    def changes(self) -> list[Revision]:
+        """The revisions recorded since the editor's version, oldest first."""
+        return list(
+            self.current.revisions.filter(version__gt=self.expected_version)
+            .select_related("author")
+            .order_by("created_at", "id")
+        )
+
+
+def _lock(article_id: int, expected_version: int | None) -> Article:
+    """The stored article, its row locked until the transaction ends; checked for staleness."""
+    # select_for_update is a no-op on SQLite, where the settings' IMMEDIATE transactions
+    # take the database's write lock at BEGIN instead: writers queue either way.
+    current = Article.objects.select_for_update().get(pk=article_id)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleArticle(current, expected_version)
+    return current
+
+
+def article_save(
+    *,
+    article: Article,
+    by=None,
+    tags: Iterable | None = None,
+    stocks: Iterable[StockReference] | None = None,
+    expected_version: int | None = None,
+    kind: str = Revision.Kind.EDIT,
+    note: str = "",
+) -> Article:
+    """Save `article` as given (a form's instance, the importer's), with its tags and stocks.
+
+    `tags` are names or Tag objects and `stocks` saved securities, in order; None
+    leaves them as they are.
+    """
+    with transaction.atomic():
+        adding = article.pk is None
+        if not adding:
+            _lock(article.pk, expected_version)
+        return _write(article, by=by, kind=kind, note=note, tags=tags, stocks=stocks, first=adding)
+
+
+def article_publish(
+    *, article_id: int, by, expected_version: int | None = None, redate: bool = False
+) -> Article:
+    """Make the article public now.
+
+    An article readers have seen before keeps its publication time (taking a story
+    down to fix it and putting it back must not move it to the top of the site);
+    `redate=True` is the editor's explicit choice to date it now.
+    """
+    with transaction.atomic():
+        article = _lock(article_id, expected_version)
+        now = timezone.now()
+        if redate or not article.was_public or article.published_at > now:
+            article.published_at = now
+        article.status = Article.Status.PUBLISHED
+        note = "重新发布并改为现在的时间" if redate else "立即发布"
+        return _write(article, by=by, kind=Revision.Kind.PUBLISH, note=note)
+
+
+def article_unpublish(*, article_id: int, by, expected_version: int | None = None) -> Article:
+    """Take the article down: a draft again, gone from every public page."""
+    with transaction.atomic():
+        article = _lock(article_id, expected_version)
+        article.status = Article.Status.DRAFT
+        return _write(article, by=by, kind=Revision.Kind.UNPUBLISH, note="撤回为草稿")
+
+
+def article_schedule(
+    *, article_id: int, by, at: datetime, expected_version: int | None = None
+) -> Article:
+    """Publish the article by itself at `at` (validated by the caller's form)."""
+    with transaction.atomic():
+        article = _lock(article_id, expected_version)
+        article.status = Article.Status.PUBLISHED
+        article.published_at = at
+        label = f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
+        return _write(article, by=by, kind=Revision.Kind.SCHEDULE, note=f"定时于 {label} 发布")
+
+
+def article_restore(
+    *,
+    article_id: int,
+    revision: Revision,
+    by,
+    expected_version: int | None = None,
+    with_state: bool = False,
+) -> Article:
+    """Put back what `revision` holds: text, summary, section, tags, stocks and cover.
+
+    The publication status and time stay as they are unless `with_state` (an editor's
+    explicit choice): restoring the text of a story that was taken down must never
+    put it back online by itself. A revision from before migration 0008 holds only
+    the text, so only the text comes back.
+    """
+    with transaction.atomic():
+        article = _lock(article_id, expected_version)
+        article.title, article.body_source, article.summary = (
+            revision.title,
+            revision.body_source,
+            revision.summary,
+        )
+        tags = stocks = None
+        if revision.has_state:
+            if revision.category_id:
+                article.category_id = revision.category_id
+            article.cover_alt = revision.cover_alt
+            if article.cover.name != revision.cover:
+                article.cover = revision.cover
+                article.cover_renditions = _renditions(article)
+            tags = revision.tags
+            stocks = _stocks_by_symbol(revision.stocks)
+            if with_state:
+                article.status = revision.status
+                article.published_at = revision.published_at
+        label = f"{timezone.localtime(revision.created_at):%Y-%m-%d %H:%M}"
+        note = f"恢复自 {label} 的版本（#{revision.pk}）"
+        return _write(
+            article, by=by, kind=Revision.Kind.RESTORE, note=note, tags=tags, stocks=stocks
+        )
+
+
+def _write(
+    article: Article, *, by, kind: str, note: str, tags=None, stocks=None, first=False
+) -> Article:
+    """Store the article, then its tags and stocks, then the revision of all of it."""
+    article.save(record_revision=False)
+    if tags is not None:
+        article.tags.set(list(tags))
+    if stocks is not None:
+        article.set_stocks(list(stocks))
+    Revision.capture(article, author=by, kind=kind, note=note, first=first)
+    return article
+
+
+def _stocks_by_symbol(symbols: list[str]) -> list[StockReference]:
+    """The securities a revision names, in its order; any deleted since are left out."""
+    wanted = []
+    for symbol in symbols:
+        market, _, code = symbol.partition(".")
+        if market.isdigit():
+            wanted.append((int(market), code))
+    found = {
+        (s.market, s.code): s
+        for s in StockReference.objects.filter(
+            market__in={m for m, _ in wanted}, code__in={c for _, c in wanted}
+        )
+    }
+    return [found[key] for key in wanted if key in found]
+
+
+def _renditions(article: Article) -> dict:
+    if not article.cover:
+        return {}
+    try:
+        return images.build_renditions(article.cover)
+    except images.ImageProcessingError:
+        # Pages fall back to the original picture until the next save makes them.
+        return {}
