@@ -131,6 +131,9 @@ def test_spliced_corpus_vectors_come_out_inert_and_stable(dirty):
 # Found by this test: a form feed behind a bogus comment survived one pass, not two.
 @example("0<!>\x0c0")
 @example("a\x0bb\x1fc\x7f<p>\x0c</p>")
+# Found by this test on a fresh clone: the parser fosters the inner link out of the table
+# and leaves it inside the outer one, a tree no re-parse of its own output gives back.
+@example("<a><table><a>")
 def test_sanitizing_is_idempotent(dirty):
     """A second pass (resanitize after a policy change) must not alter already clean HTML."""
     once = sanitize_html(dirty)
