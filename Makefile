@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 SAMPLE_POSTS := sample_posts
 
-.PHONY: run test bench venv venv-test migrate static sample lint test-sqlite test-postgres clean
+.PHONY: run test fuzz bench venv venv-test migrate static sample lint test-sqlite test-postgres clean
 
 ## make run: install, migrate, collect static files, load the sample posts, serve on :8000
 run: venv migrate static sample
@@ -21,6 +21,12 @@ test: venv-test
 	$(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+## make fuzz: only the property (Hypothesis) tests, at random and with many more examples.
+## `make test` runs them derandomized (the "ci" profile in tests/conftest.py); this looks
+## for new failures. A failure prints a blob: @reproduce_failure replays it.
+fuzz: venv-test
+	HYPOTHESIS_PROFILE=fuzz env -u DATABASE_URL $(VENV)/bin/pytest -m hypothesis $(PYTEST_ARGS)
 
 ## make bench: the benchmarks of README "Performance" (installs wrk; takes over an hour)
 bench: venv
@@ -57,4 +63,4 @@ test-postgres:
 	scripts/with-services $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles artifacts .pytest_cache
+	rm -rf $(VENV) staticfiles artifacts .pytest_cache .hypothesis
