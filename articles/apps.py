@@ -12,3 +12,5 @@ class ArticlesConfig(AppConfig):
         from . import pagecache, search  # noqa: F401
 
         pagecache.connect_signals()
+        # Registers the deployment's system checks (newsroom.E001: the page cache).
+        from . import checks  # noqa: F401
