@@ -10,7 +10,11 @@ SAMPLE_POSTS := sample_posts
 .PHONY: run test fuzz bench venv venv-test migrate static sample lint test-sqlite test-postgres clean
 
 ## make run: install, migrate, collect static files, load the sample posts, serve on :8000
+## It prints where the page cache keeps its content version (NEWSROOM_CACHE_VERSION_FILE,
+## default var/pagecache.version): the site's user must be able to write it, or published
+## changes stay hidden behind cached pages (migrate's system check newsroom.E001 says so).
 run: venv migrate static sample
+	@$(MANAGE) shell -v 0 -c "from articles import pagecache; print('页面缓存的内容版本保存在', pagecache.version_store())"
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py newsroom.wsgi
 
 ## make test: lint, checks, then the whole suite on SQLite and again on PostgreSQL

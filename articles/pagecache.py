@@ -123,16 +123,16 @@ class PageCacheError(RuntimeError):
 
 
 def version_store() -> str:
-    """Where the content version lives, for messages to operators."""
+    """Where the content version lives, and the setting that says so (for operators)."""
     if _shared():
-        return f"the shared cache {settings.NEWSROOM_PAGE_CACHE_ALIAS!r} (CACHE_URL)"
-    return f"the file {_version_file()} (NEWSROOM_CACHE_VERSION_FILE)"
+        return f"CACHES[{settings.NEWSROOM_PAGE_CACHE_ALIAS!r}] (CACHE_URL)"
+    return f"{_version_file().resolve()} (NEWSROOM_CACHE_VERSION_FILE)"
 
 
 def _failure(exc: Exception) -> PageCacheError:
     # For editors, should a caller show it, and for the log: what, where, and the cost.
     return PageCacheError(
-        f"页面缓存的内容版本无法更新：{version_store()}: {type(exc).__name__}: {exc}。"
+        f"页面缓存的内容版本无法更新（{version_store()}）：{type(exc).__name__}: {exc}。"
         f"已缓存的页面最多 {DEFAULT_TTL // 60} 分钟内仍显示修改前的内容。"
     )
 
