@@ -7,10 +7,14 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 SAMPLE_POSTS := sample_posts
 
-.PHONY: run test bench venv venv-test migrate static sample lint test-sqlite test-postgres clean
+.PHONY: run test fuzz bench venv venv-test migrate static sample lint test-sqlite test-postgres clean
 
 ## make run: install, migrate, collect static files, load the sample posts, serve on :8000
+## It prints where the page cache keeps its content version (NEWSROOM_CACHE_VERSION_FILE,
+## default var/pagecache.version): the site's user must be able to write it, or published
+## changes stay hidden behind cached pages (migrate's system check newsroom.E001 says so).
 run: venv migrate static sample
+	@$(MANAGE) shell -v 0 -c "from articles import pagecache; print('页面缓存的内容版本保存在', pagecache.version_store())"
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py newsroom.wsgi
 
 ## make test: lint, checks, then the whole suite on SQLite and again on PostgreSQL
@@ -21,6 +25,12 @@ test: venv-test
 	$(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+## make fuzz: only the property (Hypothesis) tests, at random and with many more examples.
+## `make test` runs them derandomized (the "ci" profile in tests/conftest.py); this looks
+## for new failures. A failure prints a blob: @reproduce_failure replays it.
+fuzz: venv-test
+	HYPOTHESIS_PROFILE=fuzz env -u DATABASE_URL $(VENV)/bin/pytest -m hypothesis $(PYTEST_ARGS)
 
 ## make bench: the benchmarks of README "Performance" (installs wrk; takes over an hour)
 bench: venv
@@ -57,4 +67,4 @@ test-postgres:
 	scripts/with-services $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles artifacts .pytest_cache
+	rm -rf $(VENV) staticfiles artifacts .pytest_cache .hypothesis

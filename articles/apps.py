@@ -16,3 +16,5 @@ class ArticlesConfig(AppConfig):
 
         pagecache.connect_signals()
         pre_save.connect(tagging.fill_tag_slug, sender=Tag, dispatch_uid="tagging-slug")
+        # Registers the deployment's system checks (newsroom.E001: the page cache).
+        from . import checks  # noqa: F401

@@ -20,11 +20,26 @@ How it stays correct:
   is not a 200, or is marked private is never stored.
 - Browsers get `Cache-Control: no-cache` with an ETag, so they revalidate every
   time and a 304 costs no rendering.
+
+When the version cannot be bumped (the file's directory is read-only or owned by
+another user, Redis is down), every page cached before the change is served for up
+to DEFAULT_TTL more: an unpublished article stays visible. So that failure is loud:
+- `bump()` logs it at ERROR and raises PageCacheError to a caller that calls it
+  directly.
+- After a commit it cannot be undone, so the receivers still bump in a *robust*
+  on-commit callback: the write has happened and stays, the other commit callbacks
+  (search index) still run, and the editor is not shown an error for a change that
+  was saved. The failure is logged twice at ERROR, by bump() with the path and by
+  Django. A caller that must know before it changes anything (a takedown) calls
+  `check_writable()` first and refuses if it raises.
+- The system check newsroom.E001 (articles/checks.py) stops `manage.py check` and
+  `migrate` on a deploy whose version store cannot be written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -41,7 +56,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
+logger = logging.getLogger(__name__)
+
 STATE_KEY = "pagecache:state"
+PROBE_KEY = "pagecache:probe"
 PAGE_PREFIX = "pagecache:page"
 DEFAULT_TTL = 300
 # A URL longer than this (a pasted 1,000-character search) is served uncached
@@ -100,18 +118,82 @@ def current_state() -> dict:
     return state
 
 
-def bump() -> None:
-    """Make every cached page stale, now (call after the change is committed)."""
+class PageCacheError(RuntimeError):
+    """The content version cannot be stored: cached pages would outlive a change."""
+
+
+def version_store() -> str:
+    """Where the content version lives, and the setting that says so (for operators)."""
     if _shared():
-        _cache().delete(STATE_KEY)
-    else:
-        path = _version_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
-        # Two bumps within the file system's timestamp resolution must still differ.
-        now = time.time_ns()
-        os.utime(path, ns=(now, now))
-    _local.state = None
+        return f"CACHES[{settings.NEWSROOM_PAGE_CACHE_ALIAS!r}] (CACHE_URL)"
+    return f"{_version_file().resolve()} (NEWSROOM_CACHE_VERSION_FILE)"
+
+
+def _failure(exc: Exception) -> PageCacheError:
+    # For editors, should a caller show it, and for the log: what, where, and the cost.
+    return PageCacheError(
+        f"页面缓存的内容版本无法更新（{version_store()}）：{type(exc).__name__}: {exc}。"
+        f"已缓存的页面最多 {DEFAULT_TTL // 60} 分钟内仍显示修改前的内容。"
+    )
+
+
+def _touch_version_file() -> None:
+    path = _version_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    # Two bumps within the file system's timestamp resolution must still differ.
+    # Setting the time explicitly needs the file's owner (or root), as well as a
+    # writable file system: check_writable() does exactly this, so it cannot pass
+    # where bump() would fail.
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
+
+
+def bump() -> None:
+    """Make every cached page stale, now (call after the change is committed).
+
+    Raises PageCacheError, after logging it at ERROR, when the version cannot be
+    stored; see the module docstring for why the signal receivers still swallow it.
+    """
+    try:
+        if _shared():
+            _cache().delete(STATE_KEY)
+        else:
+            _touch_version_file()
+    except Exception as exc:  # noqa: BLE001 - any backend error means pages stay stale
+        error = _failure(exc)
+        logger.error("%s", error, exc_info=True)
+        raise error from exc
+    finally:
+        _local.state = None
+
+
+def check_writable() -> None:
+    """Raise PageCacheError unless a bump of the content version would succeed now.
+
+    Call it before a change that must reach readers at once (a takedown, an
+    unpublish): if it raises, refuse the change and show the error, instead of
+    saving it and leaving the old page cached for minutes. The system check
+    newsroom.E001 calls it too.
+
+    - File store (per-process local-memory cache): creates the directory if needed
+      and sets the file's time as bump() does. That is a bump: every cached page is
+      rendered afresh once, which costs a miss and is never wrong. Probing without
+      changing the time could undo another process's bump made at the same moment.
+    - Shared cache (Redis, memcached): a set and get round trip of a probe key; the
+      version itself is left alone.
+    """
+    try:
+        if _shared():
+            token = uuid.uuid4().hex
+            _cache().set(PROBE_KEY, token, 60)
+            if _cache().get(PROBE_KEY) != token:
+                raise OSError("a value written to the cache did not read back")
+        else:
+            _touch_version_file()
+            _local.state = None
+    except Exception as exc:  # noqa: BLE001 - whatever the backend raises, it is unusable
+        raise _failure(exc) from exc
 
 
 def bump_on_commit(*args, using=None, **kwargs) -> None:

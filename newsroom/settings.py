@@ -5,6 +5,7 @@ safe for `make run` on 127.0.0.1; `DJANGO_ENV=production` turns the defaults tha
 are only fit for a laptop into hard errors.
 """
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+# Exactly these words: "Production" or "prod" used to mean local mode (no HSTS, no
+# secure cookies, the repository's secret key) on a public server, without a word.
+DJANGO_ENVS = ("local", "production")
 DJANGO_ENV = env.str("DJANGO_ENV", default="local")
+if DJANGO_ENV not in DJANGO_ENVS:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be one of: {', '.join(DJANGO_ENVS)} (got {DJANGO_ENV!r})."
+    )
 PRODUCTION = DJANGO_ENV == "production"
 
 # A fixed key is fine on a developer's machine, and fatal on a public one: in
@@ -26,6 +34,21 @@ _LOCAL_SECRET = "local-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="" if PRODUCTION else _LOCAL_SECRET)
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production.")
+# Django's own rule for a key that can be guessed (security.W009, django.core.checks.
+# security.base), which `check --deploy` only warns about and gunicorn never runs: in
+# production it stops the process. The key itself is never part of the message.
+_KEY_MIN_LENGTH, _KEY_MIN_UNIQUE, _KEY_INSECURE_PREFIX = 50, 5, "django-insecure-"
+if PRODUCTION and (
+    len(SECRET_KEY) < _KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < _KEY_MIN_UNIQUE
+    or SECRET_KEY.startswith(_KEY_INSECURE_PREFIX)
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is too weak for DJANGO_ENV=production: it needs at least "
+        f"{_KEY_MIN_LENGTH} characters, {_KEY_MIN_UNIQUE} of them different, and must not "
+        f"start with {_KEY_INSECURE_PREFIX!r}. Generate one with: python -c "
+        '"import secrets; print(secrets.token_urlsafe(64))"'
+    )
 
 DEBUG = env.str("DJANGO_DEBUG", default="0") == "1"
 
@@ -112,6 +135,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # SQLite creates a missing file, empty, on the first connection. Locally that is
+    # how `make run` gets its database. In production it means a wrong DATABASE_URL
+    # (or a relative path run from another directory, or a volume not mounted) and a
+    # site that serves, and takes edits into, a new empty database; so every process
+    # says so when it starts (gunicorn runs no system checks). It is not refused: the
+    # first deploy's `migrate` is what creates the file.
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if (
+        PRODUCTION
+        and _sqlite_name not in ("", ":memory:")
+        and not _sqlite_name.startswith("file:")
+        and not Path(_sqlite_name).exists()
+    ):
+        logging.getLogger("newsroom.settings").warning(
+            "The SQLite database file %s (DATABASE_URL) does not exist; the first "
+            "connection will create it empty. On a first deploy, `manage.py migrate` does "
+            "that. Otherwise DATABASE_URL points to the wrong place.",
+            Path(_sqlite_name).resolve(),
+        )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
 # Persistent connections are checked before each request reuses them, so after a

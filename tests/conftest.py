@@ -1,13 +1,29 @@
 """Shared fixtures: small factories that build real rows in the real database."""
 
 import itertools
+import os
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from articles.models import Article, Category, StockReference
+
+# Hypothesis profiles (README "Tests"). "ci", the default and what `make test` runs, draws
+# the same examples on every run and machine and keeps no example database, so a fresh
+# clone passes or fails exactly as the last run did; a failure prints the blob that
+# replays it. No deadline: timings on a shared two-core machine are not a property.
+# "fuzz" (`make fuzz`) searches at random, twenty times as wide, and flags any single
+# example slower than two seconds. Tests that pin max_examples keep their own count.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, print_blob=True, max_examples=250, deadline=None
+)
+hypothesis_settings.register_profile(
+    "fuzz", max_examples=5000, deadline=timedelta(seconds=2), print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _counter = itertools.count(1)
 

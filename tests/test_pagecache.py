@@ -241,3 +241,98 @@ def test_a_transaction_bumps_the_version_once_however_many_rows_it_writes(make_a
         article.title = "改过的标题"
         article.save()
         assert waiting_bumps() == 1
+
+
+# --- A version store that cannot be written must be loud -----------------------------------
+
+
+@pytest.fixture
+def unwritable_version_file(settings, tmp_path):
+    """A version file whose directory cannot be created: its "parent" is a plain file.
+
+    (Permissions would not do: the tests may run as root, who writes anywhere.)
+    """
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    path = blocker / "var" / "pagecache.version"
+    settings.CACHES = {"default": BACKENDS["locmem"]}
+    settings.NEWSROOM_CACHE_VERSION_FILE = str(path)
+    pagecache._local.state = None
+    return path
+
+
+def test_check_writable_creates_the_version_files_directory(settings, tmp_path):
+    """On a fresh machine the store is made ready (var/ is not in the repository)."""
+    settings.CACHES = {"default": BACKENDS["locmem"]}
+    settings.NEWSROOM_CACHE_VERSION_FILE = str(tmp_path / "var" / "pagecache.version")
+    pagecache.check_writable()
+    assert (tmp_path / "var" / "pagecache.version").is_file()
+
+
+def test_check_writable_names_the_file_and_the_setting_when_the_store_is_unwritable(
+    unwritable_version_file,
+):
+    """A takedown must be refused up front rather than stay visible for minutes."""
+    with pytest.raises(pagecache.PageCacheError) as raised:
+        pagecache.check_writable()
+    assert str(unwritable_version_file) in str(raised.value)
+    assert "NEWSROOM_CACHE_VERSION_FILE" in str(raised.value)
+
+
+def test_check_writable_refuses_a_shared_cache_that_cannot_be_reached(settings):
+    """With Redis down, no worker would ever learn that content changed."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    with pytest.raises(pagecache.PageCacheError, match="CACHE_URL"):
+        pagecache.check_writable()
+
+
+def test_check_writable_passes_on_every_backend(page_cache):
+    """A store that works raises nothing, on local memory and on Redis."""
+    pagecache.check_writable()
+
+
+def test_a_direct_bump_that_fails_logs_an_error_and_raises(unwritable_version_file, caplog):
+    """Called directly, a failed bump must reach the caller and the log, not vanish."""
+    with pytest.raises(pagecache.PageCacheError):
+        pagecache.bump()
+    errors = [r for r in caplog.records if r.name == "articles.pagecache"]
+    assert errors and errors[0].levelname == "ERROR"
+    assert str(unwritable_version_file) in errors[0].getMessage()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bump_that_fails_after_commit_is_logged_and_the_write_stays(
+    unwritable_version_file, make_article, caplog
+):
+    """After the commit the change has happened: it stays, and the failure is in the log."""
+    article = make_article(title="已提交的修改")  # commits: the bump runs and fails
+    assert Article.objects.filter(pk=article.pk).exists()
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert any(
+        r.name == "articles.pagecache" and str(unwritable_version_file) in r.getMessage()
+        for r in errors
+    ), [r.getMessage() for r in errors]
+
+
+def test_the_system_check_flags_an_unwritable_version_store(unwritable_version_file):
+    """`manage.py check` (and migrate, on every deploy) stops on it, naming what to fix."""
+    from django.core import checks
+
+    errors = [e for e in checks.run_checks() if e.id == "newsroom.E001"]
+    assert len(errors) == 1 and errors[0].level == checks.ERROR
+    assert str(unwritable_version_file) in errors[0].msg
+    assert "NEWSROOM_CACHE_VERSION_FILE" in errors[0].msg
+
+
+def test_the_system_check_is_quiet_when_the_version_store_is_writable(settings, tmp_path):
+    """No false alarm on a healthy machine."""
+    from django.core import checks
+
+    settings.CACHES = {"default": BACKENDS["locmem"]}
+    settings.NEWSROOM_CACHE_VERSION_FILE = str(tmp_path / "pagecache.version")
+    assert [e for e in checks.run_checks() if e.id.startswith("newsroom.")] == []
