@@ -12,6 +12,7 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from . import images, services, stocks, tagging, workflow
+from . import images, pagecache, services, stocks, tagging, workflow
 from .editor import RichTextWidget, upload_image
 from .models import (
     Article,
@@ -242,6 +243,7 @@ class ArticleAdminForm(CleanTextForm):
 
     def _post_clean(self):
         super()._post_clean()
+        self._post_clean_takedown()
         # Write a new cover to the media storage now, not during the model save: a full
         # disk or a read-only media folder is then a form error and nothing is saved.
         if not self.errors:
@@ -260,6 +262,16 @@ class ArticleAdminForm(CleanTextForm):
             if cleaned["slug"] != typed:
                 self.slug_note = f"网址标识“{typed}”已被其他文章使用，已改为“{cleaned['slug']}”。"
         return cleaned
+
+    def _post_clean_takedown(self):
+        """A takedown through the form must be able to reach readers at once (see
+        services._can_take_down); checked here so the editor keeps the form as typed."""
+        stored = self.instance.pk and Article.objects.filter(pk=self.instance.pk).first()
+        if stored and stored.is_published() and not self.instance.is_published():
+            try:
+                pagecache.check_writable()
+            except pagecache.PageCacheError as exc:
+                self.add_error(None, f"无法撤下这篇文章：{exc}")
 
     def clean_published_at(self):
         # Not a field validator: migrations would then import this module's code.
@@ -291,6 +303,21 @@ class ScheduleForm(forms.Form):
         if error:
             raise forms.ValidationError(error)
         return when
+
+
+def _delete_selected(modeladmin, request, queryset):
+    """Django's delete action, refused up front when the takedown could not reach readers.
+
+    Checked before the confirmation is applied, so the editor sees why and nothing
+    is deleted (rather than a success message over a half-done deletion).
+    """
+    if request.POST.get("post") and any(a.is_published() for a in queryset):
+        try:
+            pagecache.check_writable()
+        except pagecache.PageCacheError as exc:
+            modeladmin.message_user(request, f"没有删除：{exc}", messages.ERROR)
+            return None
+    return delete_selected(modeladmin, request, queryset)
 
 
 def posted_version(data, key: str) -> int | None:
@@ -434,6 +461,31 @@ class ArticleAdmin(admin.ModelAdmin):
         except services.StaleArticle as stale:
             # Django's view ran in a transaction, now rolled back: nothing was written.
             return self.conflict_response(request, stale)
+        except pagecache.PageCacheError as exc:
+            # A takedown the site could not show at once: refused, the form as it was.
+            self.message_user(request, f"没有保存：{exc}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_model(self, request, obj):
+        services.article_delete(article_id=obj.pk, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            services.article_delete(article_id=article.pk, by=request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_delete_selected, name, description)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except pagecache.PageCacheError as exc:
+            self.message_user(request, f"没有删除：{exc}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def conflict_response(self, request, stale: "services.StaleArticle"):
         """The page a stale save gets: who changed what since, the difference, the
@@ -607,6 +659,9 @@ class ArticleAdmin(admin.ModelAdmin):
                 )
             except services.StaleArticle as exc:
                 stale.append(exc)
+                continue
+            except pagecache.PageCacheError as exc:
+                self.message_user(request, f"《{article.title}》没有改动：{exc}", messages.ERROR)
                 continue
             self.log_change(request, changed, message)
             done += 1

@@ -19,7 +19,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import images
+from . import images, pagecache
 from .models import Article, Revision, StockReference
 
 
@@ -70,7 +70,9 @@ def article_save(
     with transaction.atomic():
         adding = article.pk is None
         if not adding:
-            _lock(article.pk, expected_version)
+            stored = _lock(article.pk, expected_version)
+            if stored.is_published() and not article.is_published():
+                _can_take_down()
         return _write(article, by=by, kind=kind, note=note, tags=tags, stocks=stocks, first=adding)
 
 
@@ -97,6 +99,7 @@ def article_unpublish(*, article_id: int, by, expected_version: int | None = Non
     """Take the article down: a draft again, gone from every public page."""
     with transaction.atomic():
         article = _lock(article_id, expected_version)
+        _can_take_down()
         article.status = Article.Status.DRAFT
         return _write(article, by=by, kind=Revision.Kind.UNPUBLISH, note="撤回为草稿")
 
@@ -153,6 +156,26 @@ def article_restore(
         return _write(
             article, by=by, kind=Revision.Kind.RESTORE, note=note, tags=tags, stocks=stocks
         )
+
+
+def article_delete(*, article_id: int, by=None) -> None:
+    """Delete the article and everything that hangs off it (revisions, links, redirects)."""
+    with transaction.atomic():
+        article = _lock(article_id, None)
+        if article.is_published():
+            _can_take_down()
+        article.delete()
+
+
+def _can_take_down() -> None:
+    """Refuse a takedown the page cache could not make visible at once.
+
+    The cache's version is bumped after the commit; if it cannot be, the old page is
+    served for minutes while the editor is told the story is down. Checking first
+    turns that into an error the editor sees (pagecache.PageCacheError), with nothing
+    changed.
+    """
+    pagecache.check_writable()
 
 
 def _write(

@@ -310,3 +310,71 @@ def test_two_saves_from_the_same_version_at_once_one_wins_one_is_refused(make_ar
     assert sorted(outcomes) == ["saved", "stale"]
     article.refresh_from_db()
     assert article.title in ("甲", "乙") and article.version == 2
+
+
+# -- a takedown that the page cache could not make visible is refused, visibly ----------------
+
+
+@pytest.fixture
+def unwritable_cache_version(settings, tmp_path):
+    """The page cache's version file cannot be written (its "directory" is a plain file)."""
+    from articles import pagecache
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.NEWSROOM_CACHE_VERSION_FILE = str(blocker / "pagecache.version")
+    pagecache._local.state = None
+    yield
+    pagecache._local.state = None
+
+
+def test_an_unpublish_the_cache_cannot_show_is_refused_with_the_reason(
+    desk_client, make_article, unwritable_cache_version
+):
+    """The editor used to see success while readers kept the cached story for 5 minutes."""
+    article = make_article()
+    response = desk_client.post(
+        reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [article.pk]}, follow=True
+    )
+    html = response.content.decode()
+    assert "没有改动" in html and "NEWSROOM_CACHE_VERSION_FILE" in html
+    article.refresh_from_db()
+    assert article.is_published()
+
+
+def test_a_takedown_through_the_form_keeps_the_form_and_says_why(
+    desk_client, make_article, unwritable_cache_version
+):
+    article = make_article(title="要撤下的稿件")
+    form = {**_opened(desk_client, article), "status": "draft", "summary": "编辑刚写的摘要"}
+    response = desk_client.post(_change_url(article), form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "无法撤下这篇文章" in html and "编辑刚写的摘要" in html
+    article.refresh_from_db()
+    assert article.is_published() and article.summary == ""
+
+
+def test_deleting_a_live_article_the_cache_cannot_forget_is_refused(
+    desk_client, make_article, unwritable_cache_version
+):
+    article = make_article()
+    response = desk_client.post(
+        reverse(CHANGELIST),
+        {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "没有删除" in response.content.decode()
+    assert Article.objects.filter(pk=article.pk).exists()
+    response = desk_client.post(
+        reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"}, follow=True
+    )
+    assert "没有删除" in response.content.decode()
+    assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_editing_a_draft_needs_no_cache_check(desk_client, make_article, unwritable_cache_version):
+    draft = make_article(status=Article.Status.DRAFT)
+    form = {**_opened(desk_client, draft), "title": "草稿改标题"}
+    assert desk_client.post(_change_url(draft), form).status_code == 302
