@@ -56,6 +56,12 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Shown in the menu, every page's title and the feeds: no control characters.
+        self.name = clean_line(self.name)
+        self.description = clean_text(self.description)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return cached_reverse("articles:category", self.slug)
 

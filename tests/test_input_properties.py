@@ -14,11 +14,13 @@ import os
 from datetime import date, datetime, time
 
 import pytest
+import yaml
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from articles.importers import import_posts
 from articles.models import Article, StockReference
 
 from .adminforms import article_form
@@ -175,3 +177,65 @@ def test_whatever_the_desk_accepts_renders_on_every_public_page(
 def _symbol_of_latest_stock() -> str:
     stock = StockReference.objects.order_by("-id").first()
     return stock.symbol if stock else ""
+
+
+# -- the importer: the archive is input too -----------------------------------------------------
+
+
+@settings(
+    max_examples=max(5, EXAMPLES // 4),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    title=text.filter(lambda t: t.strip()),
+    tags=st.lists(st.one_of(pasted, one_of_tricky), max_size=4),
+    widget=st.tuples(code, market),
+    mention=st.tuples(market, code, pasted),
+    when=moment,
+)
+@example(
+    title="伯克希尔\x0b增持", tags=["📈", "$"], widget=("BRK.B", 106),
+    mention=(106, "BF-B", "布朗-福曼"), when=(date(2022, 6, 15), time(7, 30)),
+)  # fmt: skip
+@pytest.mark.django_db
+def test_whatever_the_importer_accepts_renders_on_every_public_page(
+    client, tmp_path_factory, title, tags, widget, mention, when
+):
+    """A post with arbitrary front matter and stock markup is imported or reported, and
+    whatever was imported renders everywhere."""
+    folder = tmp_path_factory.mktemp("posts")
+    day, clock = when
+    widget_code, widget_market = widget
+    market_id, inline_code, name = mention
+    front = yaml.safe_dump(
+        {
+            "layout": "post",
+            "title": title,
+            "date": f"{day.year:04d}-{day.month:02d}-{day.day:02d} {clock:%H:%M:%S} +0800",
+            "categories": "zhengquanribao",
+            "tags": tags,
+        },
+        allow_unicode=True,
+    )
+    body = (
+        f'<!-- EM_StockImg_Start --><p><a href="http://quote.eastmoney.com/unify/r/'
+        f'{widget_market}.{widget_code}" data-code="{widget_code}|{widget_market}|1">'
+        '<img src="https://webquoteklinepic.eastmoney.com/x.png" /></a></p>'
+        "<!-- EM_StockImg_End -->"
+        f'<p>正文<span id="stock_{market_id}.{inline_code}">{name}</span>。</p>'
+        '<p class="em_media">（文章来源：证券日报）</p>\n\n'
+        "<http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202206150000001>\n"
+    )
+    (folder / "2022-06-15-NW202206150000001.md").write_text(f"---\n{front}---\n{body}")
+
+    def run():
+        report = import_posts([folder])
+        assert report.counts["created"] + report.counts["failed"] == 1, report.counts
+        for article in Article.objects.all():
+            if article.is_scheduled:
+                article.published_at = datetime(2020, 1, 1, tzinfo=article.published_at.tzinfo)
+                article.save()
+            assert failures(client, urls_showing(article)) == []
+
+    _in_rollback(run)
