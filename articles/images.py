@@ -29,6 +29,11 @@ ZIP riding along in a "polyglot" file) go too. The stored name is
 client's name or extension, so the same picture uploaded twice is stored once and is always
 served with its real type.
 
+Because a name that exists is reused, every file is written whole or not at all
+(`articles.mediafiles`), and a file found under its name is checked before it is trusted: an
+original must hold exactly the bytes it is named after, a rendition must decode fully at its
+size. A damaged one (cut short by a killed worker) is written again.
+
 Renditions are made once, when a cover is saved or an image uploaded, never per request: a
 list thumbnail (400 px wide) and an article size (1,200 px wide), each as JPEG and WebP,
 never upscaled. Their names carry a hash of the stored original and of RENDITION_VERSION,
@@ -40,7 +45,6 @@ import io
 import logging
 import os
 import posixpath
-import tempfile
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,7 +55,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image, ImageCms, UnidentifiedImageError
 
-from . import animated
+from . import animated, mediafiles
 
 logger = logging.getLogger(__name__)
 
@@ -369,61 +373,6 @@ def _read(storage, name: str) -> bytes:
         raise ImageProcessingError(STORAGE_READ_ERROR) from exc
 
 
-def _write_over(storage, name: str, data: bytes) -> str:
-    """Replace the stored file `name` with `data`; return the name it is stored under."""
-    try:
-        path = storage.path(name)
-    except NotImplementedError:
-        # A remote storage: there is no rename, so replace by delete and save.
-        storage.delete(name)
-        return storage.save(name, ContentFile(data))
-    # On disk: write beside it and rename over it, so a failure (a full disk) leaves the
-    # original as it was rather than half written or gone.
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".normalise-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, os.stat(path).st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return name
-
-
-def _discard(storage, name: str) -> None:
-    """Remove what a failed write left at `name` (a partly written file), if anything."""
-    try:
-        if storage.exists(name):
-            storage.delete(name)
-    except OSError as exc:  # a read-only folder: then nothing was written either
-        logger.warning("Could not remove the partly written %s: %s", name, exc)
-
-
-def _save_fully(storage, name: str, content, max_length=None) -> str:
-    """`storage.save`, but a failed write (full disk) leaves no truncated file behind.
-
-    Django's FileSystemStorage keeps whatever it wrote before the error. Our names are
-    content hashes that later saves look for and reuse, so a truncated file would be
-    served for good: remove it.
-    """
-    available = storage.get_available_name(name, max_length=max_length)
-    try:
-        return storage.save(available, content, max_length=max_length)
-    except OSError:
-        _discard(storage, available)
-        raise
-
-
-def _save_new(storage, name: str, data: bytes) -> None:
-    saved = _save_fully(storage, name, ContentFile(data))
-    if saved != name:
-        # Another process wrote the same rendition a moment ago; theirs is identical.
-        storage.delete(saved)
-
-
 def _encode_rendition(image: Image.Image, kind: str) -> bytes:
     buf = io.BytesIO()
     if kind == "jpeg":
@@ -466,16 +415,35 @@ def _storing(name: str):
         raise ImageProcessingError(STORAGE_WRITE_ERROR) from exc
 
 
+def _whole_rendition(storage, name: str, size: tuple[int, int]) -> bool:
+    """Whether the rendition `name` exists and decodes fully at `size`: a file cut short by a
+    killed worker or a lost block is made again rather than served for good."""
+    try:
+        with storage.open(name, "rb") as fh, Image.open(fh, formats=["JPEG", "WEBP"]) as image:
+            if image.size != size:
+                return False
+            image.load()
+        return True
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
+        logger.warning("Rendition %s is damaged; making it again", name)
+        return False
+
+
 def _renditions(storage, prepared: _Prepared, name: str) -> dict:
-    """Write the missing renditions of `prepared`; return their URLs."""
+    """Write the renditions of `prepared` that are missing or damaged; return their URLs."""
     digest = hashlib.sha256(RENDITION_VERSION.encode() + b"\0" + prepared.data).hexdigest()
     result = {}
     for label, target in sorted(RENDITION_WIDTHS.items(), key=lambda kv: -kv[1]):
         width, height = rendition_size(*prepared.size, target)
         stem = posixpath.join(RENDITION_DIR, digest[:2], f"{digest[:32]}-{target}w")
         names = {"jpeg": f"{stem}.jpg", "webp": f"{stem}.webp"}
-        with _storing(name):
-            missing = [kind for kind, path in names.items() if not storage.exists(path)]
+        missing = [
+            kind
+            for kind, path in names.items()
+            if not _whole_rendition(storage, path, (width, height))
+        ]
         if missing:
             with _decoding(name):
                 resized = prepared.base
@@ -484,7 +452,7 @@ def _renditions(storage, prepared: _Prepared, name: str) -> dict:
                 encoded = {kind: _encode_rendition(resized, kind) for kind in missing}
             for kind in missing:
                 with _storing(name):
-                    _save_new(storage, names[kind], encoded[kind])
+                    mediafiles.write_whole(storage, names[kind], encoded[kind])
         result[label] = {
             "width": width,
             "height": height,
@@ -512,7 +480,7 @@ def build_renditions(field_file) -> dict:
     if prepared.data != data:
         # Stored before uploads were stripped: strip it where it is.
         with _storing(name):
-            new_name = _write_over(storage, name, prepared.data)
+            new_name = mediafiles.write_whole(storage, name, prepared.data)
         if new_name != name:
             field_file.name = new_name
     return _renditions(storage, prepared, name)
@@ -545,6 +513,18 @@ def _content_name(folder: str, prepared: _Prepared) -> str:
     return posixpath.join(folder, f"{digest[:32]}.{prepared.extension}")
 
 
+def _store(storage, name: str, data: bytes) -> bool:
+    """Write `data` under its content name unless that file is already there, whole; return
+    whether it was written. A file of that name holding anything else (cut short by a killed
+    worker, say) is replaced."""
+    if mediafiles.same_content(storage, name, data):
+        return False
+    if storage.exists(name):
+        logger.warning("Stored file %s does not match its content hash; writing it again", name)
+    mediafiles.write_whole(storage, name, data)
+    return True
+
+
 def _read_upload(upload) -> bytes:
     upload.seek(0)
     data = upload.read(MAX_UPLOAD_BYTES + 1)
@@ -571,8 +551,7 @@ def store_field_upload(field_file) -> None:
     # upload_to gives the folder ("covers/%Y/%m/"); the name is the content's.
     name = model_field.generate_filename(instance, _content_name("", prepared))
     try:
-        if not model_field.storage.exists(name):
-            _save_new(model_field.storage, name, prepared.data)
+        _store(model_field.storage, name, prepared.data)
     except OSError as exc:
         logger.error("Cannot store uploaded file %s: %s", name, exc)
         raise ImageProcessingError(STORAGE_WRITE_ERROR) from exc
@@ -596,11 +575,8 @@ def store_upload(uploaded_file, storage=None) -> StoredImage:
         prepared = _prepare(_read_upload(uploaded_file), always=True)
     month = timezone.localtime().strftime("%Y/%m")
     name = _content_name(posixpath.join(UPLOAD_DIR, month), prepared)
-    written = False
     try:
-        if not storage.exists(name):
-            _save_new(storage, name, prepared.data)
-            written = True
+        written = _store(storage, name, prepared.data)
     except OSError as exc:
         logger.error("Cannot store uploaded image %s: %s", name, exc)
         raise ImageProcessingError(STORAGE_WRITE_ERROR) from exc
@@ -609,7 +585,7 @@ def store_upload(uploaded_file, storage=None) -> StoredImage:
     except ImageProcessingError:
         # The editor gets an error and no URL: keep no original that nothing points at.
         if written:
-            _discard(storage, name)
+            mediafiles.discard(storage, name)
         raise
     return StoredImage(
         name=name, url=storage.url(name), renditions=renditions, animated=prepared.frames > 1

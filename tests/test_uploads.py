@@ -8,7 +8,11 @@ media folder through the real code; nothing under test is mocked.
 import hashlib
 import io
 import mimetypes
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -280,3 +284,125 @@ def test_a_gif_uploaded_as_a_pdf_is_stored_and_served_as_a_gif(editor_client, ca
     assert name.endswith(".gif") and "report" not in name
     assert mimetypes.guess_type(name)[0] == "image/gif"
     assert_clean(media_root / name, "GIF")
+
+
+# --- A killed worker -------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Stores one upload through the real code, as a worker would, in a process whose files may
+# not grow past a limit. With SIGXFSZ at its default action the kernel kills the process the
+# moment a write crosses the limit, exactly as SIGKILL, a timeout or the OOM killer stop a
+# worker mid-write: no exception handler, no cleanup.
+KILLED_WRITER = """
+import os, resource, signal, sys
+import django
+django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from articles import images
+from articles.models import Article
+
+data = open(sys.argv[1], "rb").read()
+upload = SimpleUploadedFile("photo.jpg", data)
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))
+if sys.argv[3] == "editor":
+    images.store_upload(upload)
+else:
+    article = Article()
+    article.cover = upload
+    images.store_field_upload(article.cover)
+print("survived")
+"""
+
+
+def noise_jpeg(size=(1600, 900)) -> bytes:
+    """A photo-like JPEG of a few hundred KB: noise does not compress."""
+    buf = io.BytesIO()
+    Image.effect_noise(size, 64).convert("RGB").save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def child_env(media_root: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="newsroom.settings", DJANGO_MEDIA_ROOT=str(media_root))
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+@pytest.mark.parametrize("path", ["editor", "cover"])
+def test_a_worker_killed_mid_write_leaves_nothing_under_the_final_name(
+    path, tmp_path, media_root, editor_client
+):
+    """Names are content hashes, and a name that exists is reused: a half-written file left
+    by a killed worker would be served, and every later upload of the picture would trust it.
+    A write goes to a private temporary file that is renamed only once it is whole."""
+    data = noise_jpeg()
+    source = tmp_path / "upload.jpg"
+    source.write_bytes(data)
+    media_root.mkdir(parents=True)
+
+    child = subprocess.run(
+        [sys.executable, "-B", "-c", KILLED_WRITER, str(source), "65536", path],
+        env=child_env(media_root),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert child.returncode == -signal.SIGXFSZ, child.stdout + child.stderr
+    left = files(media_root)
+    assert [p for p in left if not p.name.startswith(".")] == []
+    for leftover in left:  # a temporary file nobody but the worker's user may read
+        assert leftover.stat().st_mode & 0o077 == 0, oct(leftover.stat().st_mode)
+
+    # And the picture is not poisoned: the next upload of it is stored whole.
+    response = editor_client.post(
+        reverse(EDITOR_UPLOAD), {"file": SimpleUploadedFile("a.jpg", data)}
+    )
+    assert response.status_code == 200, response.content.decode()
+    for stored in files(media_root):
+        if not stored.name.startswith("."):
+            Image.open(stored).load()
+
+
+def test_a_damaged_file_under_a_hash_name_is_rewritten_not_trusted(media_root):
+    """A half-written original or rendition (from before writes were atomic, or a storage
+    that lost a block) is checked and replaced, not served for good."""
+    data = noise_jpeg()
+    first = images.store_upload(SimpleUploadedFile("a.jpg", data))
+    original = media_root / first.name
+    whole = original.read_bytes()
+    renditions = [p for p in files(media_root) if p.parent.parent.name == "renditions"]
+    assert len(renditions) == 4
+    original.write_bytes(whole[: len(whole) // 2])
+    for path in renditions:
+        path.write_bytes(path.read_bytes()[:100])
+
+    second = images.store_upload(SimpleUploadedFile("a.jpg", data))
+
+    assert second.name == first.name and second.renditions == first.renditions
+    assert original.read_bytes() == whole
+    for path in renditions:
+        with Image.open(path) as image:
+            image.load()
+
+
+def test_a_damaged_cover_under_its_hash_name_is_rewritten_not_trusted(media_root):
+    """The same for a cover: the form's write replaces a broken file of the same name."""
+    data = noise_jpeg()
+    first = Article()
+    first.cover = SimpleUploadedFile("a.jpg", data)
+    images.store_field_upload(first.cover)
+    stored = media_root / first.cover.name
+    whole = stored.read_bytes()
+    stored.write_bytes(whole[:1000])
+
+    again = Article()
+    again.cover = SimpleUploadedFile("b.jpg", data)
+    images.store_field_upload(again.cover)
+
+    assert again.cover.name == first.cover.name
+    assert stored.read_bytes() == whole
+    assert images.build_renditions(again.cover)["large"]["width"] == 1200
