@@ -4,9 +4,9 @@ Contract (other modules call exactly these):
 
 - `validate_image_upload(uploaded_file) -> None` raises `django.core.exceptions.ValidationError`
   (a Chinese message, and a `code`) unless the file really is a JPEG, PNG, WebP or GIF, judged by
-  its content and never by its name; at most 10 MB and 8,000 px per side; and not a
-  decompression bomb. It never lets a Pillow exception through, so a bad file is a form error,
-  not a 500.
+  its content and never by its name; at most 10 MB, 8,000 px per side and MAX_PIXELS
+  (MAX_WEBP_PIXELS for a WebP), read from the header before anything is decoded. It never
+  lets a Pillow exception through, so a bad file is a form error, not a 500.
 - `store_field_upload(field_file)` writes a model's new upload (a cover) to storage during
   form validation, so a storage failure becomes a form error instead of a 500 mid-save.
 - `store_upload(uploaded_file) -> StoredImage` (used by the editor's upload view) validates,
@@ -21,10 +21,11 @@ Contract (other modules call exactly these):
   storage cannot be read or written (full disk, read-only folder) or the file cannot be decoded.
 
 Stored files are public from the moment they are written, so an upload is stripped before it
-is stored, never afterwards: stills are decoded and re-encoded (EXIF orientation applied,
-colours converted to sRGB, nothing kept but the pixels), and GIFs and animated WebPs lose
-every block that does not draw the picture (`articles.animated`). Bytes after the picture (a
-ZIP riding along in a "polyglot" file) go too. The stored name is
+is stored, never afterwards: JPEGs and PNGs are decoded and re-encoded (EXIF orientation
+applied, colours converted to sRGB, nothing kept but the pixels); GIFs and WebPs, still or
+animated, lose every block that does not draw the picture (`articles.animated`), which
+keeps their frames exactly and costs no re-encoding. Bytes after the picture (a ZIP riding
+along in a "polyglot" file) go too. The stored name is
 `<folder>/YYYY/MM/<sha256 of the stored bytes>.<extension of the detected format>`, never the
 client's name or extension, so the same picture uploaded twice is stored once and is always
 served with its real type.
@@ -61,12 +62,22 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 8000
-MAX_PIXELS = MAX_SIDE * MAX_SIDE
+# Decoded pixels are what cost memory (4 bytes each once decoded, whatever the file size), so
+# they are capped at what a news photo needs: a 24-megapixel camera frame (6016×4016) or a
+# 12 Mpx phone photo passes; the largest size we publish is 1,200 px wide. A 249 KB PNG of
+# 7999×7999 (64 Mpx) used to cost one worker ~960 MB.
+MAX_PIXELS = 25_000_000
+# WebP decoding holds libwebp's canvas, the frame as bytes and Pillow's image at once: about
+# three times the memory per pixel of the other formats, hence a lower cap (4000×3000 fits).
+MAX_WEBP_PIXELS = 12_000_000
+# How far any one upload (validation, storing, renditions, preview) may raise a worker's peak
+# memory, measured by tests/test_uploads.py: the caps above keep it under this.
+UPLOAD_MEMORY_BOUND_MB = 256
 
-# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that. Its default (~89 Mpx) is
-# above anything we accept, so lower it process-wide: every Pillow caller in the project (the
-# legacy image fetcher too) then refuses a bomb before decoding it. validate_image_upload also
-# turns the warning into a refusal and checks the sides itself.
+# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that, before allocating
+# anything. Lower it process-wide: every Pillow caller in the project (the legacy image
+# fetcher too) then refuses a bomb before decoding it. validate_image_upload reads the size
+# from the header and refuses with the exact figures before that.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # Pillow format name -> the extension we store the file under. "MPO" is what Pillow calls the
@@ -95,9 +106,13 @@ MESSAGES = {
     "invalid_image": (
         "这不是有效的图片文件：只支持 JPEG、PNG、WebP 或 GIF 格式（按文件内容判断，与扩展名无关）。"
     ),
-    "too_many_pixels": "图片尺寸过大（{width}×{height} 像素），每边不能超过 8000 像素。",
+    "too_many_pixels": (
+        "图片尺寸过大（{width}×{height} 像素）：每边不能超过 8000 像素，"
+        "{kind}总共不能超过 {limit} 万像素（约 {example}）。请缩小后再上传。"
+    ),
     "decompression_bomb": (
-        "图片声明的像素数量异常巨大（疑似“解压炸弹”文件），已拒绝。请上传正常尺寸的图片。"
+        "图片声明的像素数量异常巨大（疑似“解压炸弹”文件），已拒绝。"
+        "图片不能超过 2500 万像素，请上传正常尺寸的图片。"
     ),
     "corrupt_image": "图片文件已损坏或不完整，无法读取。请重新导出后再上传。",
 }
@@ -139,11 +154,32 @@ def _refuse(code: str, **params):
     raise ValidationError(MESSAGES[code].format(**params), code=code)
 
 
-def _open(data: bytes) -> Image.Image:
-    """Open `data` with only the decoders we accept, treating a bomb warning as an error."""
+def _open(data: bytes, *, header_only: bool = False) -> Image.Image:
+    """Open `data` with only the decoders we accept, treating a bomb warning as an error.
+
+    Opening reads the header only. With `header_only` a size above MAX_PIXELS (but below
+    twice that, where Pillow refuses outright) is let through, for the caller to refuse with
+    the figures; nothing may then be decoded.
+    """
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        action = "ignore" if header_only else "error"
+        warnings.simplefilter(action, Image.DecompressionBombWarning)
         return Image.open(io.BytesIO(data), formats=OPEN_FORMATS)
+
+
+def _refuse_size(fmt: str, width: int, height: int) -> None:
+    """Refuse a picture too large to decode within the memory bound, from its header."""
+    webp = fmt == "WEBP"
+    limit, example = (MAX_WEBP_PIXELS, "4000×3000") if webp else (MAX_PIXELS, "6000×4000")
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > limit:
+        _refuse(
+            "too_many_pixels",
+            width=width,
+            height=height,
+            kind="WebP 图片" if webp else "",
+            limit=limit // 10_000,
+            example=example,
+        )
 
 
 def _frames(image: Image.Image, data: bytes) -> int:
@@ -151,7 +187,7 @@ def _frames(image: Image.Image, data: bytes) -> int:
     if image.format == "GIF":
         return animated.strip_gif(data)[1]
     if image.format == "WEBP":
-        return getattr(image, "n_frames", 1)
+        return animated.strip_webp(data)[1]
     return 1  # an APNG or MPO is stored as its first picture
 
 
@@ -172,14 +208,12 @@ def inspect_image(uploaded_file) -> ImageInfo:
         _refuse("too_large", size=len(data) / 1024 / 1024)
 
     try:
-        with _open(data) as image:
+        with _open(data, header_only=True) as image:
             if image.format not in ACCEPTED_FORMATS:
                 _refuse("invalid_image")
             width, height = image.size
-            if width > MAX_SIDE or height > MAX_SIDE:
-                _refuse("too_many_pixels", width=width, height=height)
-            if width * height > MAX_PIXELS:
-                _refuse("decompression_bomb")
+            # From the header, before a single pixel is decoded.
+            _refuse_size(image.format, width, height)
             info = ImageInfo(image.format, width, height, _frames(image, data))
             # verify() checks the structure (PNG checksums and the like) without decoding.
             image.verify()
@@ -290,16 +324,9 @@ def _upright(source: Image.Image) -> Image.Image:
     return image
 
 
-def _webp_is_lossless(data: bytes) -> bool:
-    try:
-        chunks = animated.webp_chunks(animated.webp_body(data))
-        return any(fourcc == b"VP8L" for fourcc, _ in chunks)
-    except animated.MalformedImage:
-        return False
-
-
-def _encode_still(image: Image.Image, source: Image.Image, data: bytes) -> tuple[bytes, str]:
-    """`image` (from `_upright`) encoded in the format of `source`; an MPO becomes a JPEG."""
+def _encode_still(image: Image.Image, source: Image.Image) -> tuple[bytes, str]:
+    """`image` (from `_upright`) encoded as a JPEG or PNG, like `source`; an MPO becomes a
+    JPEG."""
     buf = io.BytesIO()
     fmt = "JPEG" if source.format == "MPO" else source.format
     if fmt == "JPEG":
@@ -313,11 +340,6 @@ def _encode_still(image: Image.Image, source: Image.Image, data: bytes) -> tuple
         if image.mode not in ("RGB", "L", "CMYK"):
             image = image.convert("RGB")
         image.save(buf, "JPEG", quality=ORIGINAL_QUALITY, optimize=True)
-    elif fmt == "WEBP":
-        if image.mode not in ("RGB", "RGBA"):
-            image = _pixels(image)
-        lossless = _webp_is_lossless(data)
-        image.save(buf, "WEBP", quality=100 if lossless else ORIGINAL_QUALITY, lossless=lossless)
     else:  # PNG; an APNG keeps its first picture
         image.save(buf, "PNG")
     return buf.getvalue(), fmt
@@ -345,9 +367,12 @@ def _prepare(data: bytes, *, always: bool, base: bool = True) -> _Prepared:
     otherwise `data` itself) and, if `base`, the pixels its renditions are made from."""
     with _open(data) as source:
         size = source.size
-        if source.format == "GIF" or (
-            source.format == "WEBP" and getattr(source, "n_frames", 1) > 1
-        ):
+        limit = MAX_WEBP_PIXELS if source.format == "WEBP" else MAX_PIXELS
+        if size[0] * size[1] > limit:  # validation refuses these; never decode one
+            raise Image.DecompressionBombError(f"{size} is above {limit} pixels")
+        if source.format in ("GIF", "WEBP"):
+            # Rewritten block by block, not re-encoded (articles.animated). Browsers ignore
+            # a WebP's EXIF orientation (it follows the pixels), and so do its renditions.
             strip = animated.strip_gif if source.format == "GIF" else animated.strip_webp
             stripped, frames = strip(data)
             # The first frame stands for an animation in its renditions.
@@ -357,7 +382,7 @@ def _prepare(data: bytes, *, always: bool, base: bool = True) -> _Prepared:
         if not (always or _has_metadata(source)):
             return _Prepared(data, fmt, size, 1, _rendition_base(source) if base else None)
         image = _upright(source)
-        stripped, fmt = _encode_still(image, source, data)
+        stripped, fmt = _encode_still(image, source)
         return _Prepared(stripped, fmt, image.size, 1, _rendition_base(image) if base else None)
 
 

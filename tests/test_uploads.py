@@ -7,21 +7,27 @@ media folder through the real code; nothing under test is mocked.
 
 import hashlib
 import io
+import json
 import mimetypes
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image, ImageCms, ImageSequence, PngImagePlugin
 
 from articles import images
 from articles.models import Article
+
+from .test_images import png_declaring
 
 # Text that identifies a photographer or a place. None of it may reach a stored file.
 SECRETS = [b"SpyCam", b"39.9042", b"XMP-SECRET", b"SECRET-TRAILER", b"PNG-SECRET"]
@@ -406,3 +412,167 @@ def test_a_damaged_cover_under_its_hash_name_is_rewritten_not_trusted(media_root
     assert again.cover.name == first.cover.name
     assert stored.read_bytes() == whole
     assert images.build_renditions(again.cover)["large"]["width"] == 1200
+
+
+# --- Decompression amplification -------------------------------------------------------------
+
+
+def solid_png(width: int, height: int, channels: int = 3) -> bytes:
+    """A well-formed PNG of one colour, of any size, built row by row: a few hundred KB for
+    hundreds of megapixels (the shape of the issue's 249 KB, 7999×7999 file)."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+    colour_type = {1: 0, 3: 2, 4: 6}[channels]
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    packer = zlib.compressobj(9)
+    row = b"\x00" + b"\x80" * (width * channels)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def test_more_than_25_megapixels_is_refused_from_the_header_before_decoding():
+    """A news photo needs far less than 25 Mpx (we publish 1,200 px wide). The refusal comes
+    from the header: this file's pixel data is not even valid, so a decoder would fail first
+    and call it corrupt."""
+    with pytest.raises(ValidationError) as caught:
+        images.validate_image_upload(SimpleUploadedFile("big.png", png_declaring(6000, 6000)))
+
+    assert caught.value.code == "too_many_pixels"
+    assert "6000×6000" in caught.value.messages[0] and "2500 万像素" in caught.value.messages[0]
+
+
+def test_a_picture_of_exactly_25_megapixels_is_accepted_and_one_pixel_more_is_not():
+    """The bound is the stated one, not a round number near it."""
+    images.validate_image_upload(SimpleUploadedFile("ok.png", solid_png(5000, 5000, 1)))
+    with pytest.raises(ValidationError) as caught:
+        images.validate_image_upload(SimpleUploadedFile("no.png", png_declaring(5000, 5001)))
+    assert caught.value.code == "too_many_pixels"
+
+
+# Runs every step an upload goes through in a worker (validation, the editor's store with its
+# renditions, the cover's store and renditions, the preview), first on a tiny picture of the
+# same kind so that codecs and lazy imports are loaded, then on the real one, and reports how
+# far the real one raised the process's peak memory above what it held before. The peak is
+# the kernel's VmHWM, reset to the current size first (Linux: 5 into clear_refs); ru_maxrss
+# would not do, as it carries the parent's (pytest's) peak over into a child.
+MEASURE = """
+import json, sys
+import django
+django.setup()
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from articles import images
+from articles.models import Article
+
+
+def run(data):
+    try:
+        images.validate_image_upload(SimpleUploadedFile("x", data))
+    except ValidationError as exc:
+        return exc.code
+    images.store_upload(SimpleUploadedFile("x", data))
+    article = Article()
+    article.cover = SimpleUploadedFile("x", data)
+    images.store_field_upload(article.cover)
+    images.build_renditions(article.cover)
+    if hasattr(images, "inline_preview"):
+        images.inline_preview(SimpleUploadedFile("x", data))
+    return "stored"
+
+
+def megabytes(field):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+
+
+run(open(sys.argv[1], "rb").read())
+data = open(sys.argv[2], "rb").read()
+with open("/proc/self/clear_refs", "w") as refs:
+    refs.write("5")
+before = megabytes("VmRSS")
+outcome = run(data)
+print(json.dumps({"outcome": outcome, "raised_mb": round(megabytes("VmHWM") - before, 1)}))
+"""
+
+
+def _tiny_and_big(kind: str) -> tuple[bytes, bytes]:
+    if kind == "the issue's 7999×7999 PNG":
+        return solid_png(64, 64), solid_png(7999, 7999)
+    if kind == "a 6000×6000 PNG":
+        return solid_png(64, 64), solid_png(6000, 6000)
+    if kind == "a 25 Mpx RGBA PNG with text and a profile":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "PNG-SECRET")
+        with Image.open(io.BytesIO(solid_png(5000, 5000, 4))) as image:
+            buf = io.BytesIO()
+            image.save(buf, "PNG", pnginfo=info, icc_profile=SRGB)
+        return solid_png(64, 64, 4), buf.getvalue()
+    if kind == "a 25 Mpx JPEG turned by EXIF, with a profile to convert":
+        renamed = SRGB.replace(b"\x00s\x00R\x00G\x00B", b"\x00x\x00R\x00G\x00B")
+        exif = _exif()
+        exif[ExifTags.Base.Orientation] = 6
+
+        def jpeg(size):
+            buf = io.BytesIO()
+            picture(size).save(buf, "JPEG", exif=exif, icc_profile=renamed, quality=80)
+            return buf.getvalue()
+
+        return jpeg((64, 48)), jpeg((6250, 4000))
+    if kind == "a 12 Mpx lossless WebP with transparency":
+
+        def webp(size):
+            buf = io.BytesIO()
+            picture(size, "RGBA").save(buf, "WEBP", lossless=True, quality=0, method=0)
+            return buf.getvalue()
+
+        return webp((64, 48)), webp((4000, 3000))
+    assert kind == "a 25 Mpx animated GIF"
+    return gif_with_metadata(2, (64, 64)), gif_with_metadata(3, (5000, 5000))
+
+
+# The stated bound (articles.images.UPLOAD_MEMORY_BOUND_MB): how far one upload may raise a
+# worker's peak memory.
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "the issue's 7999×7999 PNG",
+        "a 6000×6000 PNG",
+        "a 25 Mpx RGBA PNG with text and a profile",
+        "a 25 Mpx JPEG turned by EXIF, with a profile to convert",
+        "a 12 Mpx lossless WebP with transparency",
+        "a 25 Mpx animated GIF",
+    ],
+)
+def test_no_upload_raises_a_workers_peak_memory_above_the_stated_bound(kind, tmp_path):
+    """A 249 KB PNG of 7999×7999 cost one worker ~960 MB. Measured in a separate process,
+    so the test's own memory does not blur the figure."""
+    tiny, big = _tiny_and_big(kind)
+    (tmp_path / "tiny").write_bytes(tiny)
+    (tmp_path / "big").write_bytes(big)
+    assert len(big) <= images.MAX_UPLOAD_BYTES
+
+    child = subprocess.run(
+        [sys.executable, "-B", "-c", MEASURE, str(tmp_path / "tiny"), str(tmp_path / "big")],
+        env=child_env(tmp_path / "media"),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert child.returncode == 0, child.stderr
+    result = json.loads(child.stdout.splitlines()[-1])
+    print(f"{kind}: {result}")  # the measured figure, for the record (pytest -s)
+    refused = {
+        "the issue's 7999×7999 PNG": "decompression_bomb",  # above twice the cap: Pillow's own
+        "a 6000×6000 PNG": "too_many_pixels",
+    }
+    assert result["outcome"] == refused.get(kind, "stored")
+    assert result["raised_mb"] < getattr(images, "UPLOAD_MEMORY_BOUND_MB", 256)
