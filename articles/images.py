@@ -41,6 +41,7 @@ never upscaled. Their names carry a hash of the stored original and of RENDITION
 so saving the same picture again finds them in place and writes nothing.
 """
 
+import base64
 import hashlib
 import io
 import logging
@@ -345,10 +346,11 @@ def _encode_still(image: Image.Image, source: Image.Image) -> tuple[bytes, str]:
     return buf.getvalue(), fmt
 
 
-def _rendition_base(image: Image.Image) -> Image.Image:
-    """`image` (full size, upright) reduced to the largest rendition, as RGB or RGBA."""
+def _rendition_base(image: Image.Image, width: int = max(RENDITION_WIDTHS.values())) -> Image.Image:
+    """`image` (full size, upright) reduced to `width` (the largest rendition), as RGB or
+    RGBA."""
     image.load()
-    largest = rendition_size(*image.size, max(RENDITION_WIDTHS.values()))
+    largest = rendition_size(*image.size, width)
     base = image
     if base.mode not in ("L", "RGB", "CMYK") or "transparency" in base.info:
         # Palettes resize badly and a transparent colour would blur into its neighbours.
@@ -362,14 +364,19 @@ def _rendition_base(image: Image.Image) -> Image.Image:
     return base
 
 
+def _refuse_to_decode_large(source: Image.Image) -> None:
+    """Validation refuses these; whatever calls us later must never decode one either."""
+    limit = MAX_WEBP_PIXELS if source.format == "WEBP" else MAX_PIXELS
+    if source.width * source.height > limit:
+        raise Image.DecompressionBombError(f"{source.size} is above {limit} pixels")
+
+
 def _prepare(data: bytes, *, always: bool, base: bool = True) -> _Prepared:
     """Decode `data` once: its stripped bytes (only when `always` or it carries metadata;
     otherwise `data` itself) and, if `base`, the pixels its renditions are made from."""
     with _open(data) as source:
+        _refuse_to_decode_large(source)
         size = source.size
-        limit = MAX_WEBP_PIXELS if source.format == "WEBP" else MAX_PIXELS
-        if size[0] * size[1] > limit:  # validation refuses these; never decode one
-            raise Image.DecompressionBombError(f"{size} is above {limit} pixels")
         if source.format in ("GIF", "WEBP"):
             # Rewritten block by block, not re-encoded (articles.animated). Browsers ignore
             # a WebP's EXIF orientation (it follows the pixels), and so do its renditions.
@@ -528,6 +535,43 @@ def _orientation(image: Image.Image):
         return image.getexif().get(0x0112)
     except Exception:  # a broken EXIF block: treat it as absent
         return None
+
+
+# --- Preview --------------------------------------------------------------------------------
+
+# Width of the copy of a new cover shown by the admin's preview: the article page shows the
+# cover at most 760 CSS px wide.
+PREVIEW_WIDTH = 760
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """A picture carried by the page itself, as a data: URI. It stands in for a cover's
+    FieldFile in the article templates (they read `url`) and gives the renditions they use."""
+
+    url: str
+    width: int
+    height: int
+
+    @property
+    def renditions(self) -> dict:
+        one = {"width": self.width, "height": self.height, "jpeg": self.url, "webp": self.url}
+        return {"thumb": one, "large": one}
+
+
+def inline_preview(uploaded_file) -> InlineImage:
+    """A stripped JPEG of an upload, PREVIEW_WIDTH px wide at most, as a data: URI: what the
+    preview shows for a cover without storing anything (files under /media/ are public).
+    The upload must have passed `validate_image_upload`; raises ImageProcessingError if it
+    cannot be decoded after all."""
+    with _decoding(uploaded_file.name), _open(_read_upload(uploaded_file)) as source:
+        _refuse_to_decode_large(source)
+        # GIF and WebP pictures are shown as browsers show them (no EXIF turn); see _prepare.
+        upright = source if source.format in ("GIF", "WEBP") else _upright(source)
+        small = _rendition_base(upright, PREVIEW_WIDTH)
+        encoded = _encode_rendition(small, "jpeg")
+    uri = "data:image/jpeg;base64," + base64.b64encode(encoded).decode("ascii")
+    return InlineImage(uri, *small.size)
 
 
 # --- Storing uploads -----------------------------------------------------------------------------

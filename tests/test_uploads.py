@@ -5,6 +5,7 @@ by Pillow (or spliced by hand where Pillow cannot write the metadata), stored in
 media folder through the real code; nothing under test is mocked.
 """
 
+import base64
 import hashlib
 import io
 import json
@@ -576,3 +577,64 @@ def test_no_upload_raises_a_workers_peak_memory_above_the_stated_bound(kind, tmp
     }
     assert result["outcome"] == refused.get(kind, "stored")
     assert result["raised_mb"] < getattr(images, "UPLOAD_MEMORY_BOUND_MB", 256)
+
+
+# --- Preview -----------------------------------------------------------------------------------
+
+
+def article_form(category, **overrides) -> dict:
+    data = {
+        "title": "预览封面",
+        "slug": "",
+        "category": category.pk,
+        "tags": "",
+        "stock_codes": "",
+        "body_source": "<p>正文</p>",
+        "summary": "",
+        "status": Article.Status.DRAFT,
+        "published_at_0": "2024-05-01",
+        "published_at_1": "09:30:00",
+        "author": "",
+        "cover_alt": "新封面",
+        "source_name": "",
+        "original_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def inline_pictures(html: str) -> list[Image.Image]:
+    return [
+        Image.open(io.BytesIO(base64.b64decode(encoded)))
+        for encoded in re.findall(r'<img src="data:image/jpeg;base64,([^"]+)"', html)
+    ]
+
+
+@pytest.mark.parametrize("saved", [False, True], ids=["new article", "saved article"])
+def test_previewing_a_new_cover_stores_nothing_and_shows_a_stripped_copy_inline(
+    saved, desk_client, make_article, category, media_root
+):
+    """预览 wrote the raw upload (EXIF, GPS) to covers/…/<client name>: public, never
+    referenced, one more file per click. A preview stores nothing; the page carries a small
+    stripped copy as a data: URI, which the CSP's img-src allows."""
+    if saved:
+        article = make_article(status=Article.Status.DRAFT)
+        url = reverse("admin:articles_article_preview_change", args=[article.pk])
+        form = article_form(category, slug=article.slug)
+    else:
+        url, form = reverse("admin:articles_article_preview"), article_form(category)
+    cover = SimpleUploadedFile("IMG_0001 北京.jpg", jpeg_with_metadata(), "image/jpeg")
+
+    response = desk_client.post(url, {**form, "cover": cover})
+
+    assert response.status_code == 200
+    assert files(media_root) == []
+    assert Article.objects.filter(cover__gt="").count() == 0
+    html = response.content.decode()
+    assert "预览模式" in html and 'alt="新封面"' in html
+    (shown,) = inline_pictures(html)
+    assert shown.format == "JPEG" and shown.width <= images.PREVIEW_WIDTH
+    assert not shown.getexif() and "icc_profile" not in shown.info
+    raw = base64.b64decode(re.search(r"data:image/jpeg;base64,([^\"]+)", html).group(1))
+    for secret in SECRETS:
+        assert secret not in raw
