@@ -246,7 +246,9 @@ class ArticleAdminForm(CleanTextForm):
         self._post_clean_takedown()
         # Write a new cover to the media storage now, not during the model save: a full
         # disk or a read-only media folder is then a form error and nothing is saved.
-        if not self.errors:
+        # Not for a preview (ArticleAdmin.preview_view sets `previewing`): whatever is
+        # written under /media/ is public, and a preview must leave nothing behind.
+        if not self.errors and not getattr(self, "previewing", False):
             try:
                 images.store_field_upload(self.instance.cover)
             except images.ImageProcessingError as exc:
@@ -796,6 +798,7 @@ class ArticleAdmin(admin.ModelAdmin):
         stored_cover = obj.cover if obj else None
         form_class = self.get_form(request, obj, change=obj is not None)
         form = form_class(request.POST, request.FILES, instance=obj)
+        form.previewing = True
         if not form.is_valid():
             context = {
                 **self.admin_site.each_context(request),
@@ -806,8 +809,19 @@ class ArticleAdmin(admin.ModelAdmin):
             }
             return TemplateResponse(request, "admin/articles/article/preview_invalid.html", context)
         article = form.instance
-        # An uploaded cover is not stored until the article is saved; show the old one.
-        article.cover = stored_cover
+        inline = None
+        if isinstance(form.cleaned_data.get("cover"), UploadedFile):
+            # A new cover is shown from the page itself, as a small stripped copy in a
+            # data: URI (the CSP's img-src allows data:): nothing is stored, no metadata
+            # reaches the page, and the editor sees the picture they chose.
+            try:
+                inline = images.inline_preview(form.cleaned_data["cover"])
+            except images.ImageProcessingError:
+                inline = None  # undecodable after all: show the stored cover
+        if inline is None:
+            article.cover = stored_cover
+        else:
+            article.cover, article.cover_renditions = inline, inline.renditions
         article.derive_fields()
         preview = workflow.ArticlePreview(
             article,
