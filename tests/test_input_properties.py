@@ -188,7 +188,7 @@ def _symbol_of_latest_stock() -> str:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    title=text.filter(lambda t: t.strip()),
+    title=text.map(lambda t: t if t.strip() else f"标题{t}"),
     tags=st.lists(st.one_of(pasted, one_of_tricky), max_size=4),
     widget=st.tuples(code, market),
     mention=st.tuples(market, code, pasted),
@@ -232,6 +232,7 @@ def test_whatever_the_importer_accepts_renders_on_every_public_page(
     def run():
         report = import_posts([folder])
         assert report.counts["created"] + report.counts["failed"] == 1, report.counts
+        event(f"import: {'created' if report.counts['created'] else 'failed'}")
         for article in Article.objects.all():
             if article.is_scheduled:
                 article.published_at = datetime(2020, 1, 1, tzinfo=article.published_at.tzinfo)
