@@ -14,7 +14,7 @@ SAMPLE_POSTS := sample_posts
 ## default var/pagecache.version): the site's user must be able to write it, or published
 ## changes stay hidden behind cached pages (migrate's system check newsroom.E001 says so).
 run: venv migrate static sample
-	@$(MANAGE) shell -v 0 -c "from articles import pagecache; print('页面缓存的内容版本保存在', pagecache.version_store())"
+	@$(MANAGE) shell -v 0 -c "from pagecache import version; print('页面缓存的内容版本保存在', version.version_store())"
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py newsroom.wsgi
 
 ## make test: lint, checks, then the whole suite on SQLite and again on PostgreSQL

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from . import images, pagecache, services, stocks, tagging, workflow
+from . import images, services, stocks, tagging, workflow
 from .editor import RichTextWidget, upload_image
 from .models import (
     Article,
@@ -267,12 +267,12 @@ class ArticleAdminForm(CleanTextForm):
 
     def _post_clean_takedown(self):
         """A takedown through the form must be able to reach readers at once (see
-        services._can_take_down); checked here so the editor keeps the form as typed."""
+        services.check_takedown); checked here so the editor keeps the form as typed."""
         stored = self.instance.pk and Article.objects.filter(pk=self.instance.pk).first()
         if stored and stored.is_published() and not self.instance.is_published():
             try:
-                pagecache.check_writable()
-            except pagecache.PageCacheError as exc:
+                services.check_takedown(stored)
+            except services.TakedownRefused as exc:
                 self.add_error(None, f"无法撤下这篇文章：{exc}")
 
     def clean_published_at(self):
@@ -313,10 +313,11 @@ def _delete_selected(modeladmin, request, queryset):
     Checked before the confirmation is applied, so the editor sees why and nothing
     is deleted (rather than a success message over a half-done deletion).
     """
-    if request.POST.get("post") and any(a.is_published() for a in queryset):
+    live = [a for a in queryset if a.is_published()] if request.POST.get("post") else []
+    if live:
         try:
-            pagecache.check_writable()
-        except pagecache.PageCacheError as exc:
+            services.check_takedown(live[0])
+        except services.TakedownRefused as exc:
             modeladmin.message_user(request, f"没有删除：{exc}", messages.ERROR)
             return None
     return delete_selected(modeladmin, request, queryset)
@@ -463,7 +464,7 @@ class ArticleAdmin(admin.ModelAdmin):
         except services.StaleArticle as stale:
             # Django's view ran in a transaction, now rolled back: nothing was written.
             return self.conflict_response(request, stale)
-        except pagecache.PageCacheError as exc:
+        except services.TakedownRefused as exc:
             # A takedown the site could not show at once: refused, the form as it was.
             self.message_user(request, f"没有保存：{exc}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
@@ -485,7 +486,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
-        except pagecache.PageCacheError as exc:
+        except services.TakedownRefused as exc:
             self.message_user(request, f"没有删除：{exc}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
@@ -662,7 +663,7 @@ class ArticleAdmin(admin.ModelAdmin):
             except services.StaleArticle as exc:
                 stale.append(exc)
                 continue
-            except pagecache.PageCacheError as exc:
+            except services.TakedownRefused as exc:
                 self.message_user(request, f"《{article.title}》没有改动：{exc}", messages.ERROR)
                 continue
             self.log_change(request, changed, message)

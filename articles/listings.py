@@ -27,7 +27,7 @@ from .models import Article, ArticleStock, Category, StockReference
 
 ROLLING_CATEGORY_SLUG = "emnews"
 BLOCK_SIZE = 5
-RELATED_LIMIT = 5
+RELATED_ARTICLES_LIMIT = 5
 
 
 def category_blocks(categories: list[Category], size: int = BLOCK_SIZE) -> list[tuple]:
@@ -89,7 +89,7 @@ def rolling_news(limit: int = 12):
     )
 
 
-def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
+def related_articles(article: Article, limit: int = RELATED_ARTICLES_LIMIT) -> list[Article]:
     """Up to `limit` published articles: sharing a stock first, then a tag, then the section.
 
     Newest first within each preference, each query stopping at what is still

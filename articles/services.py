@@ -19,8 +19,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import images, pagecache
+from . import images, signals
 from .models import Article, Revision, StockReference
+
+TakedownRefused = signals.TakedownRefused
 
 
 class StaleArticle(Exception):
@@ -72,7 +74,7 @@ def article_save(
         if not adding:
             stored = _lock(article.pk, expected_version)
             if stored.is_published() and not article.is_published():
-                _can_take_down()
+                check_takedown(stored)
         return _write(article, by=by, kind=kind, note=note, tags=tags, stocks=stocks, first=adding)
 
 
@@ -99,7 +101,7 @@ def article_unpublish(*, article_id: int, by, expected_version: int | None = Non
     """Take the article down: a draft again, gone from every public page."""
     with transaction.atomic():
         article = _lock(article_id, expected_version)
-        _can_take_down()
+        check_takedown(article)
         article.status = Article.Status.DRAFT
         return _write(article, by=by, kind=Revision.Kind.UNPUBLISH, note="撤回为草稿")
 
@@ -163,19 +165,18 @@ def article_delete(*, article_id: int, by=None) -> None:
     with transaction.atomic():
         article = _lock(article_id, None)
         if article.is_published():
-            _can_take_down()
+            check_takedown(article)
         article.delete()
 
 
-def _can_take_down() -> None:
-    """Refuse a takedown the page cache could not make visible at once.
+def check_takedown(article: Article) -> None:
+    """Ask the caches whether a takedown can reach readers at once (signals.py).
 
-    The cache's version is bumped after the commit; if it cannot be, the old page is
-    served for minutes while the editor is told the story is down. Checking first
-    turns that into an error the editor sees (pagecache.PageCacheError), with nothing
-    changed.
+    The page cache, for one, bumps its version after the commit; if it cannot, the
+    old page would be served for minutes while the editor is told the story is down.
+    A receiver that cannot raises TakedownRefused, before anything is changed.
     """
-    pagecache.check_writable()
+    signals.takedown_requested.send(sender=Article, article=article)
 
 
 def _write(

@@ -1,6 +1,6 @@
-from django.urls import path, re_path, register_converter
+from django.urls import path, register_converter
 
-from . import converters, feeds, search, sitemaps, views
+from . import converters, feeds, sitemaps, views
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.StockCodeConverter, "stockcode")
@@ -10,7 +10,6 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("search/", search.SearchView.as_view(), name="search"),
     path("feed/<feedformat:fmt>/", feeds.site_feed, name="feed-site"),
     path("category/<slug:slug>/feed/<feedformat:fmt>/", feeds.category_feed, name="feed-category"),
     path("tag/<uslug:slug>/feed/<feedformat:fmt>/", feeds.tag_feed, name="feed-tag"),
@@ -36,8 +35,4 @@ urlpatterns = [
     path("category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("stock/<int:market>.<stockcode:code>/", views.StockView.as_view(), name="stock"),
-    # The old Jekyll site's URLs, answered with 301s (see articles.importers).
-    path("html_News/NewsShare.html", views.legacy_news_share, name="legacy-share"),
-    path("emnews/", views.legacy_rolling_section, name="legacy-emnews"),
-    re_path(r"^(?P<path>.+\.html)$", views.legacy_redirect, name="legacy"),
 ]

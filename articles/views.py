@@ -1,12 +1,10 @@
 """Public views. They stay thin: the queryset methods decide what is public."""
 
 import json
-import re
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +12,8 @@ from django.utils.dateformat import format as date_format
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
-from . import charts, listings, pagination
-from .models import Article, Category, LegacyRedirect
+from . import chinatime, listings, pagination
+from .models import Article, Category
 
 
 class ArticleListMixin:
@@ -118,12 +116,12 @@ class StockView(ArticleListMixin, ListView):
         # Where the news-flow chart's bars link: ?day=YYYY-MM-DD (that China day only)
         # or, from the all-time chart's month bars, ?month=YYYY-MM. Bad values are
         # ignored (the full list); a valid day wins over a month.
-        self.day = charts.parse_day(self.request.GET.get("day"))
-        self.month = None if self.day else charts.parse_month(self.request.GET.get("month"))
+        self.day = chinatime.parse_day(self.request.GET.get("day"))
+        self.month = None if self.day else chinatime.parse_month(self.request.GET.get("month"))
         if self.day:
-            articles = articles.filter(**charts.day_bounds(self.day))
+            articles = articles.filter(**chinatime.day_bounds(self.day))
         elif self.month:
-            articles = articles.filter(**charts.month_bounds(self.month))
+            articles = articles.filter(**chinatime.month_bounds(self.month))
         return articles
 
     def get_paginate_by(self, queryset):
@@ -154,19 +152,6 @@ class StockView(ArticleListMixin, ListView):
 class ArticleDetailView(StaffPreviewMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
-
-    def get(self, request, *args, **kwargs):
-        try:
-            return super().get(request, *args, **kwargs)
-        except Http404:
-            # A slug that changed (a re-imported headline) keeps answering, with a 301.
-            moved = LegacyRedirect.objects.filter(
-                path=request.path, article__in=StaffPreviewMixin.get_queryset(self)
-            )
-            redirect = moved.select_related("article").first()
-            if redirect is None:
-                raise
-            return HttpResponsePermanentRedirect(redirect.article.get_absolute_url())
 
     def get_queryset(self):
         return super().get_queryset().for_listing().select_related("author")
@@ -368,35 +353,3 @@ def article_json_ld(request, article) -> str:
     # "<" and ">" escaped so nothing in a headline can close the script element.
     text = json.dumps(data, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def legacy_redirect(request, path=""):
-    """301 from any URL of the old Jekyll site that we know, else the branded 404."""
-    if "\x00" in request.path:  # never a stored path; PostgreSQL rejects NUL in a query
-        raise Http404("没有这个旧地址")
-    # An old URL of an article that is no longer (or not yet) public is simply unknown.
-    public = Q(article__isnull=True) | Q(article__in=Article.objects.published())
-    redirect = (
-        LegacyRedirect.objects.filter(public, path=request.path)
-        .select_related("article", "category")
-        .first()
-    )
-    if redirect is None:
-        raise Http404("没有这个旧地址")
-    return HttpResponsePermanentRedirect(redirect.target.get_absolute_url())
-
-
-def legacy_news_share(request):
-    """The old share links: /html_News/NewsShare.html?infoCode=NW202204082335489382."""
-    code = request.GET.get("infoCode", "")
-    match = re.fullmatch(r"NW(\d{6,30})", code.strip())
-    if not match:
-        raise Http404("无效的稿件编号")
-    article = get_object_or_404(Article.objects.published(), legacy_key=f"story:{match[1]}")
-    return HttpResponsePermanentRedirect(article.get_absolute_url())
-
-
-def legacy_rolling_section(request):
-    """The rolling-news footer linked /emnews/, which now is a category page."""
-    category = get_object_or_404(Category, slug="emnews")
-    return HttpResponsePermanentRedirect(category.get_absolute_url())

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.static import serve
@@ -14,15 +14,9 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
+    path("", include("search.urls")),
+    path("", include("legacy.urls")),
 ]
-
-# bench/serve's baseline: the cheapest possible Django response (a fixed 10 KB
-# string), measured in the same run as the real pages. Off unless asked for.
-if settings.NEWSROOM_BENCH_BASELINE:
-    _BASELINE = HttpResponse("x" * 10240, content_type="text/plain")
-    urlpatterns.insert(
-        0, path("__bench__/baseline/", lambda request: HttpResponse(_BASELINE.content))
-    )
 
 # Uploaded media. In production nginx serves /media/ (see README, "Deploying");
 # locally gunicorn serves it so `make run` shows cover images with DEBUG off.

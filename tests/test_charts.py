@@ -10,8 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import charts
+from articles import chinatime
 from articles.models import Article, ImportRun
+from charts import data as charts
+from charts import svg as charts_svg
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -22,7 +24,7 @@ def china(*args) -> datetime:
 
 def days_ago(n: int, hour: int = 10) -> datetime:
     """`hour` o'clock China time, `n` days before today (China)."""
-    day = charts.today() - timedelta(n)
+    day = chinatime.today() - timedelta(n)
     return china(day.year, day.month, day.day, hour)
 
 
@@ -110,7 +112,7 @@ def test_the_database_finds_the_same_china_day_as_python(make_article):
     for moment in moments:
         make_article(published_at=moment)
     found = sorted(
-        Article.objects.annotate(day=charts.ChinaDate("published_at")).values_list(
+        Article.objects.annotate(day=chinatime.ChinaDate("published_at")).values_list(
             "published_at", "day"
         )
     )
@@ -145,11 +147,11 @@ def test_ranges_end_today_and_bad_values_fall_back_to_ninety_days(make_article, 
     make_article(published_at=days_ago(200), stocks=[stock])
     make_article(published_at=days_ago(3), stocks=[stock])
     ninety = charts.stock_flow(stock, "90d")
-    assert len(ninety.points) == 90 and ninety.end == charts.today() and ninety.total == 1
+    assert len(ninety.points) == 90 and ninety.end == chinatime.today() and ninety.total == 1
     year = charts.stock_flow(stock, "1y")
     assert len(year.points) == 365 and year.total == 2
     everything = charts.stock_flow(stock, "all")
-    assert everything.start == charts.today() - timedelta(200) and everything.total == 2
+    assert everything.start == chinatime.today() - timedelta(200) and everything.total == 2
     assert everything.bucket == "day" and len(everything.points) == 201
     for bogus in ("", "7d", None, "ALL", "1y; drop"):
         assert charts.stock_flow(stock, bogus).range_key == "90d"
@@ -164,7 +166,7 @@ def test_all_time_longer_than_a_year_is_drawn_by_month(make_article, make_stock)
     assert series.bucket == "month"
     assert all(day.day == 1 for day, _ in series.points)
     assert series.total == 2 and 0 in [n for _, n in series.points]
-    assert series.points[-1][0] == charts.today().replace(day=1)
+    assert series.points[-1][0] == chinatime.today().replace(day=1)
 
 
 def test_an_empty_all_time_series_has_no_points(make_stock):
@@ -193,11 +195,11 @@ def test_hot_stocks_rank_the_last_24_hours_with_14_day_sparklines(make_article, 
     make_article(published_at=days_ago(5), stocks=[a])
     make_article(published_at=days_ago(20), stocks=[a])  # outside the sparkline
     board = charts.hot_stocks()
-    assert board.recent and board.day == charts.today()
+    assert board.recent and board.day == chinatime.today()
     assert [(s.code, s.count) for s in board.stocks] == [("600519", 2), ("300750", 1)]
     spark = dict(board.stocks[0].sparkline)
     assert len(spark) == 14 and sum(spark.values()) == 3
-    assert spark[charts.today() - timedelta(5)] == 1
+    assert spark[chinatime.today() - timedelta(5)] == 1
 
 
 def test_hot_stocks_fall_back_to_the_newest_day_with_articles(make_article, make_stock):
@@ -244,7 +246,7 @@ def test_dashboard_counts_by_day_and_section_and_lists_the_schedule(
     assert len(board.days) == 30 and board.total == 3
     assert [name for _, name in board.categories] == ["证券日报", "财联社"]
     rows = {day: counts for day, counts, _ in board.rows()}
-    assert rows[charts.today()] == [1, 0] and rows[charts.today() - timedelta(2)] == [0, 2]
+    assert rows[chinatime.today()] == [1, 0] and rows[chinatime.today() - timedelta(2)] == [0, 2]
     assert board.drafts == 1
     assert [a.title for a in board.scheduled] == [later.title] and board.scheduled_count == 1
     assert [(r.created, r.updated, r.failed) for r in board.import_runs] == [(3, 1, 2)]
@@ -255,7 +257,7 @@ def test_dashboard_counts_by_day_and_section_and_lists_the_schedule(
 
 def test_bar_chart_has_title_desc_one_bar_per_day_and_links_only_on_days_with_articles():
     series = charts.Series([(date(2024, 3, d), n) for d, n in [(1, 0), (2, 3), (3, 1)]])
-    svg = charts.bar_chart_svg(
+    svg = charts_svg.bar_chart_svg(
         series, cid="c1", title="标题", desc="说明", href=lambda d, b: f"/x/?day={d}"
     )
     assert '<title id="c1-title">标题</title><desc id="c1-desc">说明</desc>' in svg
@@ -270,13 +272,13 @@ def test_bar_chart_has_title_desc_one_bar_per_day_and_links_only_on_days_with_ar
 def test_chart_text_is_escaped():
     """A stock or section name is data: it cannot inject markup into the SVG."""
     points = [(date(2024, 3, 1), 1)]
-    svg = charts.sparkline_svg(points, cid="s", title="<script>x</script>", desc='"&')
+    svg = charts_svg.sparkline_svg(points, cid="s", title="<script>x</script>", desc='"&')
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "&quot;&amp;" in svg
 
 
 def test_sparkline_keeps_zero_days_on_the_baseline():
     points = [(date(2024, 3, d), n) for d, n in [(1, 0), (2, 2), (3, 0), (4, 1)]]
-    svg = charts.sparkline_svg(points, cid="s", title="t", desc="d")
+    svg = charts_svg.sparkline_svg(points, cid="s", title="t", desc="d")
     coords = re.search(r'points="([^"]+)"', svg).group(1).split()
     assert len(coords) == 4
     assert [float(c.split(",")[1]) for c in coords] == [22, 2, 22, 12]
@@ -301,7 +303,7 @@ def test_stock_page_shows_its_news_flow_related_stocks_and_a_data_table(
     assert re.search(r'<section class="related-stocks".*阿里巴巴.*1 篇', html, re.S)
     table = re.search(r'<div class="visually-hidden"><table>.*?</table>', html, re.S).group(0)
     assert table.count("<tr>") == 91  # header + 90 days
-    yesterday = charts.today() - timedelta(1)
+    yesterday = chinatime.today() - timedelta(1)
     assert (
         f'<th scope="row">{yesterday:%Y}年{yesterday.month}月{yesterday.day}日</th><td>2</td>'
         in table
@@ -316,7 +318,7 @@ def test_a_bar_links_to_the_stock_page_filtered_to_that_day(client, make_article
     make_article(title="前一天深夜", published_at=days_ago(5, hour=23), stocks=[nio])
     make_article(title="那天的别家新闻", published_at=days_ago(4))
     html = client.get("/stock/106.NIO/?range=1y").content.decode()
-    day = charts.today() - timedelta(4)
+    day = chinatime.today() - timedelta(4)
     link = f"/stock/106.NIO/?range=1y&amp;day={day.isoformat()}"
     assert f'<a href="{link}"' in svg_of(html)
     response = client.get(link.replace("&amp;", "&"))
@@ -361,7 +363,7 @@ def test_category_and_tag_pages_show_their_news_flow_linking_to_the_day_archive(
     client, make_article, category
 ):
     make_article(title="栏目新闻", published_at=days_ago(2), tags=["新能源"])
-    day = charts.today() - timedelta(2)
+    day = chinatime.today() - timedelta(2)
     archive = reverse("articles:archive-day", args=[day.year, day.month, day.day])
     for url, subject in (
         (category.get_absolute_url(), "证券日报新闻热度"),
@@ -504,7 +506,7 @@ def test_charts_are_cached_with_the_page_and_refresh_when_an_article_is_publishe
     """Same invalidation as the page: a committed write bumps the version."""
     from django.core.cache import cache
 
-    from articles import pagecache
+    from pagecache import version as pagecache
 
     settings.NEWSROOM_PAGE_CACHE = True
     cache.clear()
@@ -543,7 +545,11 @@ def test_each_chart_costs_a_fixed_number_of_queries(
         ("{% news_flow tag=t %}", 1),
         ("{% news_flow stock=s %}", 1),
         ("{% stock_charts s %}", 2),
-        ("{% hot_stocks newest=n %}", 2),
+        (
+            '{% hot_stocks_board newest=n as hot %}{% include "articles/includes/hot_stocks.html"'
+            " with board=hot.board items=hot.items day_label=hot.day_label %}",
+            2,
+        ),
     ]
     for source, queries in cases:
         template = Template("{% load charts %}" + source)
@@ -566,7 +572,7 @@ def test_the_rolling_news_section_shows_its_news_flow_too(client, make_article, 
     html = client.get(rolling.get_absolute_url()).content.decode()
     svg = svg_of(html)
     assert "东财滚动新闻新闻热度（近 90 天）" in svg
-    day = charts.today() - timedelta(3)
+    day = chinatime.today() - timedelta(3)
     assert (
         f'<a href="{reverse("articles:archive-day", args=[day.year, day.month, day.day])}"' in svg
     )
@@ -607,8 +613,8 @@ def test_no_hot_stocks_panel_without_mentions_or_beyond_page_one(
 
 
 def test_parse_month_accepts_only_year_dash_month():
-    assert charts.parse_month("2024-03") == date(2024, 3, 1)
-    assert charts.parse_month("2024-12") == date(2024, 12, 1)
+    assert chinatime.parse_month("2024-03") == date(2024, 3, 1)
+    assert chinatime.parse_month("2024-12") == date(2024, 12, 1)
     for bad in (
         None,
         "",
@@ -624,8 +630,8 @@ def test_parse_month_accepts_only_year_dash_month():
         "2024-+3",
         " 2024-03",
     ):
-        assert charts.parse_month(bad) is None, bad
-    bounds = charts.month_bounds(date(2024, 12, 1))
+        assert chinatime.parse_month(bad) is None, bad
+    bounds = chinatime.month_bounds(date(2024, 12, 1))
     assert bounds == {
         "published_at__gte": china(2024, 12, 1),
         "published_at__lt": china(2025, 1, 1),

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles import charts
+from articles import chinatime
 from articles.models import Article, ImportRun
 from tests.test_browser import (  # noqa: F401
     ARTIFACTS,
@@ -100,7 +100,7 @@ def test_a_bar_opens_the_articles_of_its_day(browser, live_server, newsroom):  #
     expected = (
         Article.objects.published()
         .filter(stock_links__stock=newsroom["stock"])
-        .filter(**charts.day_bounds(charts.parse_day(day)))
+        .filter(**chinatime.day_bounds(chinatime.parse_day(day)))
         .count()
     )
     assert expected >= 1 and page.locator(".list .item").count() == expected

@@ -318,7 +318,7 @@ def test_two_saves_from_the_same_version_at_once_one_wins_one_is_refused(make_ar
 @pytest.fixture
 def unwritable_cache_version(settings, tmp_path):
     """The page cache's version file cannot be written (its "directory" is a plain file)."""
-    from articles import pagecache
+    from pagecache import version as pagecache
 
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")

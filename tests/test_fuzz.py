@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from taggit.models import Tag
 
-from articles.importers import FileResult, Importer
-from articles.legacy import LegacyPost
 from articles.models import Article, Category, StockReference
+from legacy.importer import FileResult, Importer
+from legacy.parser import LegacyPost
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20260701

@@ -14,10 +14,10 @@ import pytest
 from django.db import transaction
 from taggit.models import Tag
 
-from articles import importers
-from articles.importers import FileResult, Importer, ImportReport, import_posts
-from articles.legacy import iter_post_paths
 from articles.models import Article, Category, LegacyRedirect, LegacySource, StockReference
+from legacy import importer as importers
+from legacy.importer import FileResult, Importer, ImportReport, import_posts
+from legacy.parser import iter_post_paths
 from tests.test_importer import REPO_ROOT, source_post, write
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))

@@ -1,4 +1,4 @@
-"""Integration tests for articles.importers and the import_posts command.
+"""Integration tests for legacy.importer and the import_posts command.
 
 Every test writes its own small legacy posts into pytest's tmp_path (or imports the
 hand-written sample_posts/ directory), runs the real importer against the real test
@@ -19,7 +19,6 @@ from django.urls import reverse
 from PIL import Image
 from taggit.models import Tag
 
-from articles.importers import import_posts
 from articles.models import (
     Article,
     Category,
@@ -30,6 +29,7 @@ from articles.models import (
     LegacySource,
     StockReference,
 )
+from legacy.importer import import_posts
 
 pytestmark = pytest.mark.django_db
 
@@ -242,7 +242,7 @@ def _planner_statistics_rows() -> int:
 
 def test_a_large_import_refreshes_the_planner_statistics(monkeypatch):
     """Search picks its plan from them: without, SQLite scanned 90,000 articles per search."""
-    from articles import importers
+    from legacy import importer as importers
 
     before = _planner_statistics_rows()
     if connection.vendor == "sqlite":
@@ -675,7 +675,7 @@ def test_a_failed_post_keeps_its_original_bytes_until_it_imports(tmp_path):
 
 def test_a_post_that_fails_when_written_keeps_its_text(tmp_path, monkeypatch):
     """A database error rolls the post back; its text must still be kept with the reason."""
-    from articles import importers
+    from legacy import importer as importers
 
     compose = importers.Importer._compose
 

@@ -20,8 +20,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from articles.importers import import_posts
 from articles.models import Article, StockReference
+from legacy.importer import import_posts
 
 from .adminforms import article_form
 from .surface import failures, urls_showing

@@ -1,4 +1,4 @@
-"""Unit tests for articles.legacy, the parser of the legacy Jekyll posts.
+"""Unit tests for legacy.parser, the parser of the legacy Jekyll posts.
 
 Pure Python: no database, no Django. Posts are built inline from small helpers, and the
 hand-written posts in sample_posts/ check the whole format end to end.
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.legacy import (
+from legacy.parser import (
     LegacyPost,
     LegacyPostError,
     NotAPostError,

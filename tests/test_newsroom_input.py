@@ -16,8 +16,8 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.chinatime import CHINA
-from articles.importers import import_posts
 from articles.models import Article, StockReference
+from legacy.importer import import_posts
 
 from .adminforms import article_form
 from .surface import failures, urls_showing

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import pagecache
-from articles.importers import import_posts
 from articles.models import Article
+from legacy.importer import import_posts
+from pagecache import version as pagecache
 
 BACKENDS = {
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -300,7 +300,7 @@ def test_a_direct_bump_that_fails_logs_an_error_and_raises(unwritable_version_fi
     """Called directly, a failed bump must reach the caller and the log, not vanish."""
     with pytest.raises(pagecache.PageCacheError):
         pagecache.bump()
-    errors = [r for r in caplog.records if r.name == "articles.pagecache"]
+    errors = [r for r in caplog.records if r.name == "pagecache.version"]
     assert errors and errors[0].levelname == "ERROR"
     assert str(unwritable_version_file) in errors[0].getMessage()
 
@@ -314,7 +314,7 @@ def test_a_bump_that_fails_after_commit_is_logged_and_the_write_stays(
     assert Article.objects.filter(pk=article.pk).exists()
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert any(
-        r.name == "articles.pagecache" and str(unwritable_version_file) in r.getMessage()
+        r.name == "pagecache.version" and str(unwritable_version_file) in r.getMessage()
         for r in errors
     ), [r.getMessage() for r in errors]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from bleach._vendor import html5lib
 
-from articles.importers import Importer
 from articles.models import Article
 from articles.sanitizer import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
+from legacy.importer import Importer
 from tests.htmlcheck import (
     TAIL,
     dangerous_as_written,

@@ -11,8 +11,8 @@ import os
 
 import pytest
 
-from articles.importers import Importer
 from articles.models import Article
+from legacy.importer import Importer
 from tests.test_browser import browser  # noqa: F401 - the one Chromium fixture
 from tests.test_xss import HOSTILE_TITLE, write_vector_posts
 

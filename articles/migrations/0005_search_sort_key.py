@@ -4,8 +4,9 @@ words; see articles/search.py (ID_BITS, bigrams).
 SQLite: the FTS5 rowid becomes the sort key instead of the article id, a plain
 table maps each article to its key, and a contentless FTS5 table holds the bigrams.
 PostgreSQL: a `sort_key` column with a B-tree index and a `grams` tsvector column
-with a GIN index. Every article is indexed again with the historical models, so an
-upgraded site searches at once (at 100,000 articles this takes a few minutes).
+with a GIN index. The rows are emptied here and written again by the search app's
+post_migrate handler (search.index.fill_after_migrate) at the end of the same
+`migrate`: a migration is frozen history and must not call live code.
 """
 
 from django.db import migrations
@@ -37,7 +38,6 @@ FORWARD = {
     ],
 }
 
-# Built after the rows are written: one bulk build instead of 100,000 inserts.
 # fastupdate off, as in migration 0003.
 INDEXES = {
     "postgresql": [
@@ -79,21 +79,11 @@ BACKWARD = {
 
 def forward(apps, schema_editor):
     connection = schema_editor.connection
-    for sql in FORWARD.get(connection.vendor, []):
+    for sql in FORWARD.get(connection.vendor, []) + INDEXES.get(connection.vendor, []):
         schema_editor.execute(sql)
-    if connection.vendor not in FORWARD:
-        return  # search supports SQLite and PostgreSQL only
-
-    from articles.search import rebuild_index
-
-    historical = (
-        apps.get_model("articles", "Article"),
-        apps.get_model("taggit", "TaggedItem"),
-        apps.get_model("articles", "ArticleStock"),
-    )
-    rebuild_index(using=connection.alias, models=historical)
-    for sql in INDEXES.get(connection.vendor, []):
-        schema_editor.execute(sql)
+    if connection.vendor == "postgresql":
+        # The re-keyed rows are written by search.index.fill_after_migrate.
+        schema_editor.execute(f"DELETE FROM {TABLE}")
 
 
 def backward(apps, schema_editor):

@@ -1,9 +1,10 @@
-"""Newsroom's content model.
+"""Sections, articles and their revisions: the content itself.
 
 A `Category` groups articles into the sections of the site menu. An `Article`
 belongs to one category, carries taggit tags and mentions `StockReference`s in
-order through `ArticleStock`. Every save that changes an article's text keeps a
-`Revision`. What the public may see is decided only by `ArticleQuerySet.published()`.
+order through `ArticleStock` (models/stocks.py). Every write keeps a `Revision`
+of the whole article (articles.services records them). What the public may see
+is decided only by `ArticleQuerySet.published()`.
 """
 
 from django.conf import settings
@@ -13,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
-from . import securities
-from .chinatime import PUBLISHED_AT_RANGE_MESSAGE, china_day, in_publication_range
-from .sanitizer import sanitize_html
-from .text import SLUG_MAX_LENGTH, clean_line, clean_text, slug_from_title, summarize
-from .urlcache import cached_reverse
+from .. import signals
+from ..chinatime import PUBLISHED_AT_RANGE_MESSAGE, china_day, in_publication_range
+from ..sanitizer import sanitize_html
+from ..text import SLUG_MAX_LENGTH, clean_line, clean_text, slug_from_title, summarize
+from ..urlcache import cached_reverse
+from .redirects import LegacyRedirect
+from .stocks import ArticleStock, StockReference
 
 
 def validate_published_at(value) -> None:
@@ -66,76 +69,6 @@ class Category(models.Model):
         return cached_reverse("articles:category", self.slug)
 
 
-class StockReference(models.Model):
-    """One listed security (or EastMoney sector board), keyed by market id and code.
-
-    Articles point at it through `ArticleStock`, which keeps the order of mention.
-    """
-
-    MARKETS = securities.MARKETS
-    SECTOR_MARKET = securities.SECTOR_MARKET
-
-    market = models.PositiveSmallIntegerField(
-        "市场代码",
-        choices=sorted(MARKETS.items()),
-        help_text=(
-            "东方财富市场编号：0 深交所，1 上交所，116 港交所，105 纳斯达克，"
-            "106 纽交所，107 美交所，90 板块。"
-        ),
-    )
-    code = models.CharField(
-        "证券代码",
-        max_length=securities.CODE_MAX_LENGTH,
-        help_text="例如 600519、09866、NIO、BRK.B、BK1037；保存时按市场规则检查并统一大小写。",
-    )
-    name = models.CharField("名称", max_length=100, blank=True, help_text="例如 贵州茅台；可留空。")
-
-    class Meta:
-        ordering = ["market", "code"]
-        verbose_name = "证券"
-        verbose_name_plural = "证券"
-        constraints = [
-            models.UniqueConstraint(fields=["market", "code"], name="unique_stock_market_code")
-        ]
-
-    def __str__(self):
-        label = f"{self.name}（{self.symbol}）" if self.name else self.symbol
-        return label
-
-    def save(self, *args, **kwargs):
-        # The shell and the importer get the form's rule too: a code the URL converter
-        # could not route never reaches the table (it would take every page listing it down).
-        self.clean()
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return cached_reverse("articles:stock", self.market, self.code)
-
-    def clean(self):
-        self.name = clean_line(self.name)
-        if self.market is not None:
-            try:
-                self.code = securities.normalise_code(self.market, self.code)
-            except ValidationError as exc:
-                raise ValidationError({"code": exc.messages}) from None
-
-    @property
-    def symbol(self) -> str:
-        return f"{self.market}.{self.code}"
-
-    @property
-    def exchange_label(self) -> str:
-        return self.MARKETS.get(self.market, f"市场 {self.market}")
-
-    @property
-    def is_sector(self) -> bool:
-        return self.market == self.SECTOR_MARKET
-
-    @property
-    def quote_url(self) -> str:
-        return f"http://quote.eastmoney.com/unify/r/{self.market}.{self.code}"
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The single definition of what the public may see: published, and not in the future."""
@@ -157,11 +90,10 @@ class ArticleQuerySet(models.QuerySet):
         For bulk writers (the importer): each article's derived fields come from
         `derive_fields()`, as in `save()`; each gets its first revision, which lists the
         tags and stocks the caller will link (`links`: one (tags, stocks) pair per
-        article, in order); the search index and the page cache are brought up to date.
+        article, in order); `signals.articles_changed` tells the search index and the page
+        cache, since bulk_create sends no model signals.
         The caller's transaction decides whether all of it lands.
         """
-        from . import pagecache, search
-
         for article in articles:
             article.derive_fields()
             article.note_publication()
@@ -179,8 +111,9 @@ class ArticleQuerySet(models.QuerySet):
             )
             for article, (tags, stocks) in zip(created, pairs, strict=True)
         )
-        search.update_index([article.pk for article in created])
-        pagecache.bump_on_commit()
+        signals.articles_changed.send(
+            sender=Article, ids=[article.pk for article in created], using=self.db
+        )
         return created
 
     def for_listing(self):
@@ -453,9 +386,8 @@ class Article(models.Model):
             seen.add(stock.pk)
             links.append(ArticleStock(article=self, stock=stock, position=len(links)))
         ArticleStock.objects.bulk_create(links)
-        from .search import update_index  # search imports this module
-
-        update_index([self.pk], using=self._state.db)
+        # bulk_create sends no signals: say which article's links changed.
+        signals.articles_changed.send(sender=Article, ids=[self.pk], using=self._state.db)
 
     def derive_fields(self) -> None:
         """Recompute everything that is derived from what an editor or importer wrote.
@@ -503,29 +435,6 @@ def _slug_candidates(base: str, day, start: int, count: int):
             continue
         suffix = f"-{day:%Y%m%d}" + (f"-{n}" if n > 1 else "")
         yield base[: limit - len(suffix)].rstrip("-") + suffix
-
-
-class ArticleStock(models.Model):
-    """The link between an article and a stock it mentions, in order of first mention."""
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="stock_links", verbose_name="文章"
-    )
-    stock = models.ForeignKey(
-        StockReference, on_delete=models.CASCADE, related_name="article_links", verbose_name="证券"
-    )
-    position = models.PositiveSmallIntegerField("顺序", default=0)
-
-    class Meta:
-        ordering = ["position"]
-        verbose_name = "文章提及的证券"
-        verbose_name_plural = "文章提及的证券"
-        constraints = [
-            models.UniqueConstraint(fields=["article", "stock"], name="unique_article_stock")
-        ]
-
-    def __str__(self):
-        return f"{self.article} → {self.stock}"
 
 
 class Revision(models.Model):
@@ -690,126 +599,3 @@ class Revision(models.Model):
             note=note[:200],
             **state,
         )
-
-
-class LegacySource(models.Model):
-    """One legacy Jekyll file that fed an article, with its full original text.
-
-    A story can arrive as several files (a source post, a rolling-news copy, a
-    corrected re-post); each keeps a row, so nothing imported is ever lost and a
-    re-run can tell unchanged files by their hash without parsing them again.
-    """
-
-    class Kind(models.TextChoices):
-        SOURCE = "source", "原稿"
-        ROLLING = "rolling", "滚动新闻"
-        OTHER = "other", "其他"
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="legacy_sources", verbose_name="文章"
-    )
-    path = models.CharField("文件路径", max_length=500, unique=True)
-    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
-    content_hash = models.CharField("内容摘要", max_length=64)
-    source_text = models.TextField("原始文本")
-    imported_at = models.DateTimeField("导入时间", auto_now=True)
-
-    class Meta:
-        ordering = ["path"]
-        verbose_name = "旧站文件"
-        verbose_name_plural = "旧站文件"
-
-    def __str__(self):
-        return self.path
-
-
-class LegacyRejectedFile(models.Model):
-    """A legacy file that failed to import, kept as it was read, with the reason.
-
-    A failed post has no article to hang a `LegacySource` on, yet nothing of the archive may
-    be lost; so its bytes wait here (undecodable ones included). The importer refreshes the
-    row whenever the file fails again and deletes it once the file imports or turns out not
-    to be a post. A post that failed only when written keeps its decoded text, re-encoded.
-    """
-
-    path = models.CharField("文件路径", max_length=500, unique=True)
-    content_hash = models.CharField("内容摘要", max_length=64)
-    data = models.BinaryField("原始内容")
-    reason = models.TextField("失败原因")
-    rejected_at = models.DateTimeField("失败时间", auto_now=True)
-
-    class Meta:
-        ordering = ["path"]
-        verbose_name = "导入失败的旧站文件"
-        verbose_name_plural = "导入失败的旧站文件"
-
-    def __str__(self):
-        return self.path
-
-
-class LegacyRedirect(models.Model):
-    """An old URL (decoded path) that answers 301 to an article or a category page."""
-
-    path = models.CharField("旧地址", max_length=500, unique=True)
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_redirects"
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="legacy_redirects"
-    )
-
-    class Meta:
-        ordering = ["path"]
-        verbose_name = "旧地址跳转"
-        verbose_name_plural = "旧地址跳转"
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(article__isnull=False) ^ models.Q(category__isnull=False),
-                name="redirect_has_one_target",
-            )
-        ]
-
-    def __str__(self):
-        return self.path
-
-    @property
-    def target(self):
-        return self.article or self.category
-
-
-class ImportRun(models.Model):
-    """One run of `import_posts`: when, and what it did, for operators and the dashboard."""
-
-    started_at = models.DateTimeField("开始时间", default=timezone.now)
-    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
-    dry_run = models.BooleanField("演练", default=False)
-    created = models.PositiveIntegerField("新建", default=0)
-    updated = models.PositiveIntegerField("更新", default=0)
-    unchanged = models.PositiveIntegerField("未变", default=0)
-    skipped = models.PositiveIntegerField("跳过", default=0)
-    failed = models.PositiveIntegerField("失败", default=0)
-
-    class Meta:
-        ordering = ["-started_at"]
-        get_latest_by = "started_at"
-        verbose_name = "导入记录"
-        verbose_name_plural = "导入记录"
-
-    def __str__(self):
-        return f"导入 {self.started_at:%Y-%m-%d %H:%M}"
-
-
-class LegacyImage(models.Model):
-    """A remote image from a legacy body, downloaded once into media storage."""
-
-    url = models.URLField("原地址", max_length=1000, unique=True)
-    file = models.FileField("本地文件", upload_to="legacy/", max_length=300)
-    fetched_at = models.DateTimeField("下载时间", auto_now_add=True)
-
-    class Meta:
-        ordering = ["url"]
-        verbose_name = "旧站图片"
-        verbose_name_plural = "旧站图片"
-
-    def __str__(self):
-        return self.url

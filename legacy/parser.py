@@ -43,8 +43,8 @@ from pathlib import Path
 import markdown
 import yaml
 
-from . import securities
-from .chinatime import CHINA, PUBLISHED_AT_RANGE_MESSAGE, in_publication_range
+from articles import securities
+from articles.chinatime import CHINA, PUBLISHED_AT_RANGE_MESSAGE, in_publication_range
 
 __all__ = [
     "LegacyPost",

@@ -1,13 +1,13 @@
 """System checks of the deployment that Django's own checks do not cover.
 
-Registered in ArticlesConfig.ready(). They run with `manage.py check` and before
+Registered in PageCacheConfig.ready(). They run with `manage.py check` and before
 `migrate`, so a deploy stops on them; gunicorn runs no checks, which is why the
 settings module refuses the configuration errors it can see by itself.
 """
 
 from django.core import checks
 
-from . import pagecache
+from . import version as pagecache
 
 
 @checks.register(checks.Tags.caches)

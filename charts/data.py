@@ -1,7 +1,7 @@
 """News-flow charts: how often a stock, a tag or a section is in the news.
 
-Two halves in one module, so any template can draw a chart through
-`articles.templatetags.charts`:
+Two halves, data (this module) and drawing (charts/svg.py), which any template
+reaches through the `charts` template tags (charts/templatetags/charts.py):
 
 - **Aggregation** returns plain data (lists of `(date, count)`, zero-filled). Every
   number starts from `Article.objects.published()`, the single rule for what the
@@ -16,114 +16,32 @@ Two halves in one module, so any template can draw a chart through
 
 Days are China days (Asia/Shanghai): an article published at 00:00 Beijing time
 belongs to that day, whatever the database's time zone. Charts are drawn inside
-pages that `articles.pagecache` caches whole, so they share its invalidation; the
+pages that the page cache (pagecache/) keeps whole, so they share its invalidation; the
 only "now" they read (today's date, the last 24 hours) moves less within a page's
 cache lifetime (at most five minutes) than anything a reader could notice.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F
-from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 
-from .chinatime import CHINA
-from .models import Article, ArticleStock, Category, ImportRun, StockReference
-
-
-class ChinaDate(TruncDate):
-    """The China day of a datetime column, computed by the database itself.
-
-    Django's `TruncDate(tzinfo=…)` makes SQLite call back into Python once per row
-    to convert the time zone; at 100,000 articles the home page's sparklines spent
-    30 ms of an uncached render there. Asia/Shanghai has been UTC+8 with no daylight
-    saving since 1991, older than anything this site publishes, so SQLite's own
-    `date(…, '+8 hours')` gives the same day. PostgreSQL converts natively already.
-    SQLite keeps milliseconds only and would round 15:59:59.9999 UTC up into the
-    next day, so the stored text is cut to whole seconds ("YYYY-MM-DD HH:MM:SS") first.
-    """
-
-    def __init__(self, expression, **extra):
-        super().__init__(expression, tzinfo=CHINA, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.lhs)
-        return f"date(substr({sql}, 1, 19), '+8 hours')", params
-
+from articles.chinatime import CHINA, ChinaDate, day_bounds, day_start, today
+from articles.models import Article, ArticleStock, Category, StockReference
+from legacy.models import ImportRun
 
 # ?range= values of the news-flow charts: (label, days back from today, None = all time).
 RANGES = {"90d": ("近 90 天", 90), "1y": ("近 1 年", 365), "all": ("全部", None)}
 DEFAULT_RANGE = "90d"
 # An all-time chart longer than this is drawn by month, so bars stay readable.
 MAX_DAILY_BUCKETS = 366
-RELATED_LIMIT = 8
+RELATED_STOCKS_LIMIT = 8
 HOT_LIMIT = 8
 SPARKLINE_DAYS = 14
 DASHBOARD_DAYS = 30
-
-
-# ---------------------------------------------------------------------------
-# Dates
-# ---------------------------------------------------------------------------
-
-
-def today() -> date:
-    """Today in China."""
-    return timezone.localdate(timezone=CHINA)
-
-
-def day_start(day: date) -> datetime:
-    """00:00 Beijing time on `day`, as an aware datetime."""
-    return datetime.combine(day, time.min, tzinfo=CHINA)
-
-
-def parse_day(value) -> date | None:
-    """A `YYYY-MM-DD` query parameter as a date, or None for anything else."""
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None
-    # Far-off years would overflow the next day's midnight in UTC.
-    return day if 1900 <= day.year <= 9000 else None
-
-
-def day_bounds(day: date) -> dict:
-    """Filter kwargs for articles published on `day` (China time)."""
-    return {"published_at__gte": day_start(day), "published_at__lt": day_start(day + timedelta(1))}
-
-
-def parse_month(value) -> date | None:
-    """A `YYYY-MM` query parameter as the 1st of that month, or None for anything else."""
-    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
-        return None
-    year, month = value[:4], value[5:]
-    if not (year.isdigit() and month.isdigit() and year.isascii() and month.isascii()):
-        return None
-    year, month = int(year), int(month)
-    if not (1900 <= year <= 9000 and 1 <= month <= 12):
-        return None
-    return date(year, month, 1)
-
-
-def next_month(month: date) -> date:
-    """The 1st of the month after `month`."""
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def month_bounds(month: date) -> dict:
-    """Filter kwargs for articles published in the calendar month of `month` (China time)."""
-    return {
-        "published_at__gte": day_start(month.replace(day=1)),
-        "published_at__lt": day_start(next_month(month)),
-    }
 
 
 def parse_range(value) -> str:
@@ -292,7 +210,7 @@ def _stock_rows(links, limit: int) -> list[StockCount]:
     ]
 
 
-def related_stocks(stock: StockReference, limit: int = RELATED_LIMIT) -> list[StockCount]:
+def related_stocks(stock: StockReference, limit: int = RELATED_STOCKS_LIMIT) -> list[StockCount]:
     """The securities most often mentioned in the same published articles as `stock`.
 
     One query: ArticleStock joined to itself through the published articles that
@@ -435,217 +353,3 @@ def dashboard(days: int = DASHBOARD_DAYS, scheduled_limit: int = 8, runs: int = 
         import_runs=list(ImportRun.objects.filter(dry_run=False)[:runs]),
         newest=newest,
     )
-
-
-# ---------------------------------------------------------------------------
-# Rendering (inline SVG)
-# ---------------------------------------------------------------------------
-
-# Height of the drawing in viewBox units; CSS gives the SVG its pixel height and the
-# width of its box, and the bars stretch to fit (preserveAspectRatio="none").
-PLOT_HEIGHT = 100
-PLOT_TOP = 6  # room above the highest bar
-SLOT = 10  # width of one bar's slot in viewBox units
-SERIES_CLASSES = 8  # .chart-s0 … .chart-s7 in charts.css
-
-
-def chart_id(*parts) -> str:
-    """A stable element id for a chart (the same page renders the same ids)."""
-    key = "|".join(str(p) for p in parts)
-    return "chart-" + hashlib.sha1(key.encode()).hexdigest()[:10]
-
-
-def day_label(day: date, bucket: str = "day") -> str:
-    if bucket == "month":
-        return f"{day.year}年{day.month}月"
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _fmt(value: float) -> str:
-    """Compact number for SVG attributes (no exponent, at most 2 decimals)."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def _scale(max_count: int) -> float:
-    return (PLOT_HEIGHT - PLOT_TOP) / max_count if max_count else 0
-
-
-def _svg_open(
-    vb_width: float, vb_height: float, cid: str, title: str, desc: str, css: str = "", **attrs
-) -> SafeString:
-    extra = format_html_join("", ' {}="{}"', attrs.items())
-    return format_html(
-        '<svg class="chart-svg{}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
-        'preserveAspectRatio="none" aria-labelledby="{}-title {}-desc"{}>'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
-        f" {css}" if css else "",
-        _fmt(vb_width),
-        _fmt(vb_height),
-        cid,
-        cid,
-        extra,
-        cid,
-        title,
-        cid,
-        desc,
-    )
-
-
-def _grid(width: float, max_count: int) -> SafeString:
-    """A line at the top value and at the baseline (the zero line)."""
-    top = PLOT_HEIGHT - max_count * _scale(max_count) if max_count else PLOT_TOP
-    return format_html(
-        '<line class="chart-grid" x1="0" x2="{w}" y1="{t}" y2="{t}" '
-        'vector-effect="non-scaling-stroke"/>'
-        '<line class="chart-axis" x1="0" x2="{w}" y1="{b}" y2="{b}" '
-        'vector-effect="non-scaling-stroke"/>',
-        w=_fmt(width),
-        t=_fmt(top),
-        b=PLOT_HEIGHT,
-    )
-
-
-def bar_chart_svg(series: Series, *, cid: str, title: str, desc: str, href=None) -> SafeString:
-    """One bar per day (or month), zero days drawn as a stub on the baseline.
-
-    `href(day, bucket)` gives the link of a bar (or None); the bars that have
-    articles link to them, each with its own accessible name. The SVG has no text of its own: axis
-    labels are HTML beside it, so they stay legible when the chart is squeezed.
-    """
-    points = series.points
-    n = len(points)
-    width = n * SLOT
-    gap = 2 if n <= 120 else 0.6
-    max_count = series.peak[1] if series.peak else 0
-    scale = _scale(max_count)
-    parts = [_svg_open(width, PLOT_HEIGHT, cid, title, desc), _grid(width, max_count)]
-    for i, (day, count) in enumerate(points):
-        x = i * SLOT + gap / 2
-        label = f"{day_label(day, series.bucket)}：{count} 篇"
-        if not count:
-            parts.append(
-                format_html(
-                    '<rect class="chart-zero" x="{}" y="{}" width="{}" height="1"/>',
-                    _fmt(x),
-                    PLOT_HEIGHT - 1,
-                    _fmt(SLOT - gap),
-                )
-            )
-            continue
-        height = max(count * scale, 1.5)
-        is_peak = series.peak is not None and count == series.peak[1]
-        bar = format_html(
-            '<rect class="chart-hit" x="{x}" y="0" width="{w}" height="{h}"/>'
-            '<rect class="chart-bar{peak}" x="{x}" y="{y}" width="{bw}" height="{bh}"/>',
-            x=_fmt(i * SLOT),
-            w=SLOT,
-            h=PLOT_HEIGHT,
-            peak=" chart-peak" if is_peak else "",
-            y=_fmt(PLOT_HEIGHT - height),
-            bw=_fmt(SLOT - gap),
-            bh=_fmt(height),
-        )
-        url = href(day, series.bucket) if href else None
-        if url:
-            parts.append(
-                format_html(
-                    '<a href="{}" aria-label="{}，查看文章"><title>{}</title>{}</a>',
-                    url,
-                    label,
-                    label,
-                    bar,
-                )
-            )
-        else:
-            parts.append(format_html("<g><title>{}</title>{}</g>", label, bar))
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(parts))
-
-
-def sparkline_svg(points: list[tuple[date, int]], *, cid: str, title: str, desc: str) -> SafeString:
-    """A small line with its area, one point per day, zeros on the baseline."""
-    width, height = 84, 24
-    n = len(points)
-    max_count = max((c for _, c in points), default=0)
-    step = width / (n - 1) if n > 1 else 0
-    pad = 2
-
-    def y(count):
-        if not max_count:
-            return height - pad
-        return height - pad - count * (height - 2 * pad) / max_count
-
-    coords = [(i * step, y(count)) for i, (_, count) in enumerate(points)]
-    line = " ".join(f"{_fmt(x)},{_fmt(yy)}" for x, yy in coords)
-    area = f"M0,{height} L" + " L".join(f"{_fmt(x)},{_fmt(yy)}" for x, yy in coords)
-    area += f" L{_fmt(width)},{height} Z"
-    last_x, last_y = coords[-1] if coords else (0, height - pad)
-    return format_html(
-        '{}<path class="chart-area" d="{}"/>'
-        '<polyline class="chart-line" points="{}" vector-effect="non-scaling-stroke"/>'
-        '<circle class="chart-dot" cx="{}" cy="{}" r="2"/></svg>',
-        _svg_open(
-            width, height, cid, title, desc, "chart-spark", role="img", width=width, height=height
-        ),
-        area,
-        line,
-        _fmt(last_x),
-        _fmt(last_y),
-    )
-
-
-def stacked_chart_svg(board: Dashboard, *, cid: str, title: str, desc: str) -> SafeString:
-    """One column per day, stacked by section (series colours .chart-s0 …)."""
-    n = len(board.days)
-    width = n * SLOT
-    max_total = max(board.totals, default=0)
-    scale = _scale(max_total)
-    parts = [_svg_open(width, PLOT_HEIGHT, cid, title, desc, role="img"), _grid(width, max_total)]
-    for i, day in enumerate(board.days):
-        x = i * SLOT + 1
-        if not board.totals[i]:
-            parts.append(
-                format_html(
-                    '<rect class="chart-zero" x="{}" y="{}" width="{}" height="1"/>',
-                    x,
-                    PLOT_HEIGHT - 1,
-                    SLOT - 2,
-                )
-            )
-            continue
-        top = PLOT_HEIGHT
-        for index, (category_id, name) in enumerate(board.categories):
-            count = board.matrix.get((day, category_id), 0)
-            if not count:
-                continue
-            height = count * scale
-            top -= height
-            parts.append(
-                format_html(
-                    '<rect class="chart-s{}" x="{}" y="{}" width="{}" height="{}">'
-                    "<title>{}：{} {} 篇</title></rect>",
-                    index % SERIES_CLASSES,
-                    x,
-                    _fmt(top),
-                    SLOT - 2,
-                    _fmt(height),
-                    day_label(day),
-                    name,
-                    count,
-                )
-            )
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(parts))
-
-
-def flow_description(series: Series, subject: str) -> str:
-    """The <desc> of a news-flow chart: period, total and the busiest day, in words."""
-    if not series.points:
-        return f"{subject}还没有已发布的文章。"
-    period = f"{day_label(series.start, series.bucket)}至{day_label(series.end, series.bucket)}"
-    unit = "每月" if series.bucket == "month" else "每天"
-    text = f"{period}{unit}{subject}的已发布文章数，共 {series.total} 篇"
-    if series.peak:
-        text += f"，最多的是{day_label(series.peak[0], series.bucket)}（{series.peak[1]} 篇）"
-    return text + "。"

@@ -1,6 +1,6 @@
 """Bring legacy Jekyll posts into the database, idempotently, with a report.
 
-`articles.legacy` knows the file format; this module knows the database. Each
+`legacy.parser` knows the file format; this module knows the database. Each
 file is applied in its own transaction, so a run killed part-way leaves only
 whole articles behind, and the next run finishes the job.
 
@@ -43,21 +43,20 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
-from . import search, services
-from .legacy import LegacyPost, LegacyPostError, NotAPostError, iter_post_paths, parse_post
-from .models import (
+from articles import services
+from articles.models import (
     Article,
     ArticleStock,
     Category,
-    ImportRun,
-    LegacyImage,
     LegacyRedirect,
-    LegacyRejectedFile,
-    LegacySource,
     Revision,
     StockReference,
 )
-from .text import slug_from_title
+from articles.text import slug_from_title
+from search import index as search
+
+from .models import ImportRun, LegacyImage, LegacyRejectedFile, LegacySource
+from .parser import LegacyPost, LegacyPostError, NotAPostError, iter_post_paths, parse_post
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,7 @@
-"""Full-page cache for anonymous readers that is never stale.
+"""The content version of the page cache, and where it is kept.
+
+The page cache as a whole, whose version this is (pagecache/middleware.py serves
+the pages; pagecache/signals.py bumps the version):
 
 Why full pages: nearly every request on a news site is an anonymous GET of a page
 that is identical for everyone, so serving the finished bytes skips templates,
@@ -32,13 +35,12 @@ to DEFAULT_TTL more: an unpublished article stays visible. So that failure is lo
   was saved. The failure is logged twice at ERROR, by bump() with the path and by
   Django. A caller that must know before it changes anything (a takedown) calls
   `check_writable()` first and refuses if it raises.
-- The system check newsroom.E001 (articles/checks.py) stops `manage.py check` and
+- The system check newsroom.E001 (pagecache/checks.py) stops `manage.py check` and
   `migrate` on a deploy whose version store cannot be written.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -52,19 +54,15 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import Min
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
+
+from articles.models import Article
 
 logger = logging.getLogger(__name__)
 
 STATE_KEY = "pagecache:state"
 PROBE_KEY = "pagecache:probe"
-PAGE_PREFIX = "pagecache:page"
+# How long a page may be kept at most (a scheduled publication cuts it shorter).
 DEFAULT_TTL = 300
-# A URL longer than this (a pasted 1,000-character search) is served uncached
-# rather than filling the cache with one-off variations.
-MAX_KEY_LENGTH = 500
 
 
 def _cache():
@@ -84,8 +82,6 @@ _local = threading.local()
 
 
 def _next_publish_timestamp() -> float | None:
-    from .models import Article
-
     upcoming = Article.objects.scheduled().aggregate(at=Min("published_at"))["at"]
     return upcoming.timestamp() if upcoming else None
 
@@ -209,78 +205,3 @@ def bump_on_commit(*args, using=None, **kwargs) -> None:
     if connection.in_atomic_block and any(func is bump for _, func, _ in connection.run_on_commit):
         return
     transaction.on_commit(bump, using=using, robust=True)
-
-
-def _enabled(request) -> bool:
-    return (
-        settings.NEWSROOM_PAGE_CACHE
-        and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path.startswith(settings.NEWSROOM_PAGE_CACHE_SKIP)
-    )
-
-
-def _page_key(request, version: str) -> str | None:
-    url = request.get_full_path()
-    if len(url) > MAX_KEY_LENGTH:
-        return None
-    digest = hashlib.sha256(f"{request.get_host()}|{url}".encode()).hexdigest()
-    return f"{PAGE_PREFIX}:{version}:{digest}"
-
-
-def _storable(response) -> bool:
-    if response.status_code != 200 or response.streaming or response.cookies:
-        return False
-    control = response.get("Cache-Control", "")
-    return "private" not in control and "no-store" not in control
-
-
-class PageCacheMiddleware:
-    """Serve and store whole pages for anonymous readers (see the module docstring)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if not _enabled(request):
-            return self.get_response(request)
-        state = current_state()
-        key = _page_key(request, state["version"])
-        if key is None:
-            return self.get_response(request)
-        cached = _cache().get(key)
-        if cached is not None:
-            status, headers, content = cached
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response["X-Page-Cache"] = "hit"
-            return response
-        response = self.get_response(request)
-        if _storable(response):
-            patch_cache_control(response, no_cache=True)
-            if not response.has_header("ETag"):
-                response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
-            ttl = DEFAULT_TTL
-            if state["next_publish"]:
-                # No page may outlive the moment a scheduled article goes live.
-                ttl = min(ttl, int(state["next_publish"] - time.time()))
-            if ttl > 0:
-                headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
-                _cache().set(key, (response.status_code, headers, response.content), ttl)
-            response["X-Page-Cache"] = "miss"
-        return response
-
-
-def connect_signals() -> None:
-    """Bump the version on every write that can change a public page."""
-    from taggit.models import Tag, TaggedItem
-
-    from .models import Article, ArticleStock, Category, LegacyRedirect, StockReference
-
-    for model in (Article, ArticleStock, Category, StockReference, Tag, TaggedItem, LegacyRedirect):
-        post_save.connect(bump_on_commit, sender=model, dispatch_uid=f"pagecache-save-{model}")
-        post_delete.connect(bump_on_commit, sender=model, dispatch_uid=f"pagecache-del-{model}")
-    m2m_changed.connect(
-        bump_on_commit, sender=Article.tags.through, dispatch_uid="pagecache-article-tags"
-    )

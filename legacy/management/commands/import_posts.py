@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importers import import_posts
+from legacy.importer import import_posts
 
 
 class Command(BaseCommand):

@@ -1,0 +1,29 @@
+"""The content models; see each module's docstring.
+
+- `content`: Category, Article (with its queryset), Revision;
+- `stocks`: StockReference, ArticleStock;
+- `redirects`: LegacyRedirect, old URLs answered with a 301.
+"""
+
+from .content import (
+    Article,
+    ArticleQuerySet,
+    Category,
+    Revision,
+    person_name,
+    validate_published_at,
+)
+from .redirects import LegacyRedirect
+from .stocks import ArticleStock, StockReference
+
+__all__ = [
+    "Article",
+    "ArticleQuerySet",
+    "ArticleStock",
+    "Category",
+    "LegacyRedirect",
+    "Revision",
+    "StockReference",
+    "person_name",
+    "validate_published_at",
+]

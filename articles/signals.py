@@ -1,0 +1,36 @@
+"""The signals the articles app sends, for the apps that keep caches of its content.
+
+The search index (search/signals.py) and the page cache (pagecache/signals.py) listen
+to Django's model signals for single writes. Where Django sends none, articles sends
+these, so each of those apps keeps its invariant through signals alone:
+
+- `articles_changed(ids, using)`: rows of these articles were written in bulk (new
+  articles inserted together, an article's stocks replaced); re-read them.
+- `takedown_requested(article)`: an article readers can see is about to be taken down
+  (unpublished, deleted). A receiver that cannot make that visible at once raises
+  `TakedownRefused`, and nothing is changed (articles.services).
+"""
+
+from django.dispatch import Signal
+
+articles_changed = Signal()
+takedown_requested = Signal()
+
+
+class TakedownRefused(Exception):
+    """Raised by a `takedown_requested` receiver; the message is for the editor."""
+
+
+def connect() -> None:
+    """Receivers of the articles app itself (ArticlesConfig.ready()).
+
+    Only one: taggit's Tag is not ours to subclass, and every tag, however it is
+    created (the form, the importer, the shell), needs a slug its URL can be built
+    from (articles/tagging.py).
+    """
+    from django.db.models.signals import pre_save
+    from taggit.models import Tag
+
+    from .tagging import fill_tag_slug
+
+    pre_save.connect(fill_tag_slug, sender=Tag, dispatch_uid="tagging-slug")
