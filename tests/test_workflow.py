@@ -622,11 +622,11 @@ def test_in_a_browser_the_stock_field_suggests_and_preview_opens_a_new_tab(
     page.wait_for_function("() => window.tinymce?.get('id_body_source')?.initialized")
     page.evaluate("html => tinymce.get('id_body_source').setContent(html)", "<p>预览里的正文</p>")
     page.click("#id_stock_codes")
-    page.keyboard.type("106.NIO 茅台")
+    page.keyboard.type("106.NIO（蔚来） 茅台")
     page.wait_for_selector(".stock-suggestions li")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    assert page.input_value("#id_stock_codes") == "106.NIO 1.600519, "
+    assert page.input_value("#id_stock_codes") == "106.NIO（蔚来） 1.600519, "
 
     with page.context.expect_page() as opened:
         page.locator("input[name=_preview]").last.click()
