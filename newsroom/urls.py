@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.static import serve
@@ -21,10 +21,12 @@ urlpatterns = [
 # Uploaded media. In production nginx serves /media/ (see README, "Deploying");
 # locally gunicorn serves it so `make run` shows cover images with DEBUG off.
 if not settings.PRODUCTION:
-    urlpatterns += [
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+
+    def media(request, path):
+        try:
+            return serve(request, path, document_root=settings.MEDIA_ROOT)
+        except OSError as exc:
+            # A name the file system refuses (too long, say) names no file of ours.
+            raise Http404("没有这个文件") from exc
+
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media)]

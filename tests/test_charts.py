@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import chinatime
-from articles.models import Article, ImportRun
+from articles.models import Article
 from charts import data as charts
 from charts import svg as charts_svg
+from legacy.models import ImportRun
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from articles import chinatime
-from articles.models import Article, ImportRun
+from articles.models import Article
+from legacy.models import ImportRun
 from tests.test_browser import (  # noqa: F401
     ARTIFACTS,
     _no_horizontal_scroll,

@@ -14,9 +14,10 @@ import pytest
 from django.db import transaction
 from taggit.models import Tag
 
-from articles.models import Article, Category, LegacyRedirect, LegacySource, StockReference
+from articles.models import Article, Category, LegacyRedirect, StockReference
 from legacy import importer as importers
 from legacy.importer import FileResult, Importer, ImportReport, import_posts
+from legacy.models import LegacySource
 from legacy.parser import iter_post_paths
 from tests.test_importer import REPO_ROOT, source_post, write
 

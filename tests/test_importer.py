@@ -19,17 +19,9 @@ from django.urls import reverse
 from PIL import Image
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    Category,
-    ImportRun,
-    LegacyImage,
-    LegacyRedirect,
-    LegacyRejectedFile,
-    LegacySource,
-    StockReference,
-)
+from articles.models import Article, Category, LegacyRedirect, StockReference
 from legacy.importer import import_posts
+from legacy.models import ImportRun, LegacyImage, LegacyRejectedFile, LegacySource
 
 pytestmark = pytest.mark.django_db
 
