@@ -52,3 +52,11 @@ def paginate(queryset, page_number, per_page: int) -> UncountedPage:
         return UncountedPaginator(queryset, per_page).page(page_number or 1)
     except InvalidPage as exc:
         raise Http404(str(exc)) from exc
+
+
+class UncountedPaginationMixin:
+    """For a ListView: previous / next pages without a total (see the module docstring)."""
+
+    def paginate_queryset(self, queryset, page_size):
+        page = paginate(queryset, self.request.GET.get("page"), page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()

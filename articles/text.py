@@ -4,13 +4,11 @@ import html
 import re
 from functools import lru_cache
 
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 from pypinyin.seg.simpleseg import seg
 
 SLUG_MAX_LENGTH = 80
-_SPACES = re.compile(r"\s+")
 
 # What no text field may hold: C0 control characters other than tab, newline and
 # carriage return (Word pastes \x0b for a line break; XML 1.0 forbids all of them,
@@ -31,9 +29,24 @@ def clean_line(value: str) -> str:
     return _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", value or "")).strip()
 
 
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(
+    r"</(?:p|div|h[1-6]|li|td|th|tr|blockquote|figcaption|pre)>|<br\s*/?>", re.I
+)
+
+
 def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment, with entities decoded and whitespace folded."""
-    return _SPACES.sub(" ", html.unescape(strip_tags(markup or ""))).strip()
+    """Readable text of HTML: tags removed, entities decoded, whitespace collapsed.
+
+    The one definition, for summaries, the search index, search snippets and the
+    legacy parser. Block ends become spaces first so paragraphs do not run together;
+    inline tags are removed without a space so `<b>蔚</b>来` still reads 蔚来. A regex
+    suffices: the output is text, escaped wherever it is shown, and Django's
+    strip_tags re-parses until stable, several times slower, which matters when an
+    import indexes 17,000 bodies.
+    """
+    text = _TAG.sub("", _BLOCK_END.sub(" ", markup or ""))
+    return " ".join(html.unescape(text).split())
 
 
 # Parts of a body that are not prose: the source line and placeholders for remote

@@ -16,7 +16,7 @@ from . import chinatime, listings, pagination
 from .models import Article, Category
 
 
-class ArticleListMixin:
+class ArticleListMixin(pagination.UncountedPaginationMixin):
     """Pagination and the public queryset, shared by every article list."""
 
     paginate_by = 20
@@ -27,10 +27,6 @@ class ArticleListMixin:
         # Lists show the excerpt, never the body: leaving the bodies out keeps the
         # rows a list sorts narrow (a common tag sorts thousands of them).
         return Article.objects.published().for_listing().defer("body_source", "body_html")
-
-    def paginate_queryset(self, queryset, page_size):
-        page = pagination.paginate(queryset, self.request.GET.get("page"), page_size)
-        return page.paginator, page, page.object_list, page.has_other_pages()
 
 
 class StaffPreviewMixin:
@@ -61,6 +57,7 @@ class HomeView(ArticleListMixin, ListView):
             "articles": articles[1:],
             "blocks": listings.category_blocks(categories),
             "flash_days": listings.flash_timeline(listings.rolling_news()),
+            "flash_url": reverse("articles:category", args=[listings.ROLLING_CATEGORY_SLUG]),
         }
 
 

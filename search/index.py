@@ -1,47 +1,13 @@
-"""Full-text search over published articles: `/search/?q=`.
-
-Design
-------
-One search table, ``articles_article_search``, holds one row per article with
-five text columns: ``title``, ``body`` (body text and summary, tags stripped),
-``tags`` (tag names), ``source`` (source name) and ``stocks`` (code, name and
-``market.code`` of every stock). It is not a Django model: its shape differs per
-database and nothing but this module reads or writes it, so migration 0003
-creates it with raw SQL and this module talks to it with raw SQL.
-
-- SQLite: an FTS5 virtual table with the ``trigram`` tokenizer, ``rowid`` = the
-  article id. ``MATCH '"蔚来汽"'`` finds any substring of three or more
-  characters, which is what Chinese needs (no word segmentation). Trigram
-  cannot match terms shorter than three characters, so those fall back to
-  ``LIKE`` on the table's columns: still correct, but a scan of the search
-  table (never of the articles).
-- PostgreSQL: a plain table, ``article_id`` primary key, plus a generated
-  ``document`` column (all five columns joined by newlines) with a GIN
-  ``gin_trgm_ops`` index from pg_trgm (``fastupdate = off``, see the
-  migration), queried with ``ILIKE '%term%'``, which pg_trgm accelerates for
-  terms of three or more characters. Shorter terms use the same SQL and stay
-  correct, just without trigram help. The newline separator can never be part
-  of a term (terms are split on whitespace), so a match cannot straddle two
-  columns.
+"""Writing the search table: one row per article, kept current inside the writer's
+transaction (search/signals.py calls `update_index`), rebuilt on demand
+(`rebuild_index`, and `fill_after_migrate` after a migration emptied it).
 
 The table may hold drafts and scheduled articles: what the public may see is
-decided at query time, by joining the matches with ``Article.objects.published()``.
-So a scheduled article becomes findable the moment its time comes, with no
-reindex, and the public rule still lives in one place.
-
-The table is kept current by signal receivers (connected in ``ArticlesConfig.ready``):
-article save and delete, tag changes (taggit's m2m_changed, tag rename/delete),
-stock links (``ArticleStock`` save/delete, ``StockReference`` rename) and
-``Article.set_stocks``, which calls ``update_index`` itself because
-``bulk_create`` sends no signals. Updates run inline, inside the caller's
-transaction, so an import that rolls back leaves no stale index row behind.
-``QuerySet.update()`` sends no signals either; nothing in the project uses it on
-articles, and ``rebuild_index()`` repairs anything that went around the model.
-
-Public API: ``search_articles(query)`` (every match, in order, as one queryset),
-``SearchResults(query)`` (the same order, paged cheaply; what the page uses),
-``update_index(article_ids)``, ``rebuild_index()``, the ``SearchView`` and the
-small helpers the view uses (``parse_query``, ``highlight``, ``snippet``).
+decided when reading, by the sort key's public range (search/schema.py) and by
+`Article.objects.published()`, so a scheduled article becomes findable the moment
+its time comes, with no reindex. `QuerySet.update()` sends no signals; nothing in
+the project uses it on articles, and `rebuild_index()` repairs anything that went
+around the model.
 """
 
 import contextlib
@@ -52,6 +18,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from taggit.models import TaggedItem
 
 from articles.models import Article, ArticleStock
+from articles.text import html_to_text
 
 from .schema import (
     BATCH,
@@ -61,7 +28,6 @@ from .schema import (
     TABLE,
     _tsvector,
     bigrams,
-    plain_text,
     sort_key,
 )
 
@@ -108,7 +74,7 @@ def _index_rows(article_ids, alias, article_model, tagged_item_model, article_st
             pk,
             sort_key(pk, status, published_at),
             title,
-            "\n".join(part for part in (plain_text(body_html), summary.strip()) if part),
+            "\n".join(part for part in (html_to_text(body_html), summary.strip()) if part),
             "\n".join(tags.get(pk, [])),
             source_name,
             "\n".join(stocks.get(pk, [])),

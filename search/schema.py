@@ -1,10 +1,24 @@
 """What the search table holds: its layout, the sort key and the bigrams.
 
-See search/index.py for how rows are written and search/query.py for how they are
-read.
+One search table, ``articles_article_search``, holds one row per article with five
+text columns: ``title``, ``body`` (body text and summary), ``tags`` (tag names),
+``source`` (source name) and ``stocks`` (code, name and ``market.code`` of every
+stock). It is not a Django model: its shape differs per database and only this
+app reads or writes it, with raw SQL. The articles app's migrations 0003 and 0005
+created it (before search was an app of its own); they are history and stay there.
+
+- SQLite: an FTS5 virtual table with the ``trigram`` tokenizer, whose rowid is the
+  row's sort key (below); ``articles_article_search_key`` maps each article to its
+  key, and a contentless FTS5 table, ``articles_article_search_bigram``, holds the
+  letter/digit pairs of each article for two-character words.
+- PostgreSQL: a plain table with an indexed ``sort_key`` column, a generated,
+  lowercased ``document`` column (the five columns joined by newlines) with a
+  ``gin_trgm_ops`` index, a trigram index on ``lower(title)``, and a ``grams``
+  tsvector (written as literals, see `_tsvector`) with a GIN index.
+
+Reading is search/query.py; writing is search/index.py.
 """
 
-import html
 import re
 
 from django.utils import timezone
@@ -110,22 +124,3 @@ def _tsvector(title_grams: str, other_grams: str) -> str:
     title = title_grams.split()
     lexemes = {*title, *other_grams.split(), *(TITLE_MARK + gram for gram in title)}
     return " ".join(f"'{lexeme}'" for lexeme in lexemes)
-
-
-_TAG = re.compile(r"<[^>]*>")
-_BLOCK_END = re.compile(
-    r"</(?:p|div|h[1-6]|li|td|th|tr|blockquote|figcaption|pre)>|<br\s*/?>", re.I
-)
-
-
-def plain_text(body_html: str) -> str:
-    """Readable text of a sanitized body: tags removed, entities decoded, spaces collapsed.
-
-    Block ends become spaces first so paragraphs do not run together; inline tags
-    are removed without a space so `<b>蔚</b>来` still reads 蔚来.
-    """
-    # body_html is the sanitizer's output, well-formed with quoted attributes, so a
-    # regex removes its tags safely; Django's strip_tags re-parses until stable and
-    # is several times slower, which matters when an import indexes 17,000 bodies.
-    text = _TAG.sub("", _BLOCK_END.sub(" ", body_html or ""))
-    return " ".join(html.unescape(text).split())

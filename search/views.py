@@ -3,16 +3,16 @@
 from django.views.generic import ListView
 
 from articles import pagination
+from articles.text import html_to_text
 
 from .query import MAX_RESULTS, SearchResults, highlight, parse_query, snippet
-from .schema import plain_text
-
-# ---------------------------------------------------------------------------
-# The page
 
 
-class SearchView(ListView):
-    """`/search/?q=`: the form, and when there is a query, the paginated matches."""
+class SearchView(pagination.UncountedPaginationMixin, ListView):
+    """`/search/?q=`: the form, and when there is a query, the paginated matches.
+
+    Previous / next without a total, as on every list: a page reads one row more
+    than it shows; past MAX_RESULTS there is no page."""
 
     template_name = "articles/search.html"
     context_object_name = "articles"
@@ -25,12 +25,6 @@ class SearchView(ListView):
     def get_queryset(self):
         return SearchResults(self.query)
 
-    def paginate_queryset(self, queryset, page_size):
-        # Previous / next without a total, as on every list (pagination.py): a page
-        # reads one row more than it shows; past MAX_RESULTS there is no page.
-        page = pagination.paginate(queryset, self.request.GET.get("page"), page_size)
-        return page.paginator, page, page.object_list, page.has_other_pages()
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context["page_obj"]
@@ -39,7 +33,7 @@ class SearchView(ListView):
             for article in articles:
                 article.highlighted_title = highlight(article.title, self.terms)
                 article.highlighted_snippet = snippet(
-                    plain_text(article.body_html), self.terms, fallback=article.excerpt
+                    html_to_text(article.body_html), self.terms, fallback=article.excerpt
                 )
             page.object_list = articles
             context["articles"] = context["object_list"] = articles
