@@ -3,6 +3,7 @@
 import itertools
 import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -167,3 +168,24 @@ def writer_client(writer):
 @pytest.fixture
 def desk_client(desk):
     return _logged_in(desk)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, started once for every test that drives a browser."""
+    # Playwright's sync API runs an event loop in this thread; the live server's ORM
+    # calls happen in its own thread, so the async-safety guard is not needed.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run `make test`, which installs Debian's chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

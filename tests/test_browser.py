@@ -1,6 +1,5 @@
 """A reader's and an editor's journey in a real browser (headless Debian Chromium)."""
 
-import os
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree
@@ -9,30 +8,11 @@ import pytest
 from django.core.management import call_command
 
 from articles.models import Article
+from tests.browser import ARTIFACTS, admin_login, no_horizontal_scroll, page_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parent.parent
-ARTIFACTS = REPO / "artifacts" / "screenshots"
-
-# Playwright's sync API runs an event loop in this thread; the live server's
-# ORM calls happen in its own thread, so the async-safety guard is not needed here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run `make test`, which installs Debian's chromium")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -42,55 +22,14 @@ def imported(db):
     return Article.objects.published().for_listing()
 
 
-def _page(browser, width, server_url):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.foreign_requests = []
-    page.on(
-        "request",
-        lambda r: (
-            not r.url.startswith((server_url, "data:")) and page.foreign_requests.append(r.url)
-        ),
-    )
-    # Content-Security-Policy violations, as the page itself sees them (the console
-    # message alone does not say which directive refused what).
-    page.csp_violations = []
-    page.expose_function("reportCspViolation", lambda v: page.csp_violations.append(v))
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e =>"
-        " window.reportCspViolation(e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-    # Name the failing URL, which the console message above does not.
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and page.console_errors.append(f"{r.status} {r.url}"),
-    )
-    return page
-
-
-def admin_login(page, base_url, username, password):
-    """Log in through the real admin login form, as an editor does every morning."""
-    page.goto(base_url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-
-
-def _no_horizontal_scroll(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("width", [375, 1280])
-def test_reader_journey_through_every_kind_of_page(browser, live_server, imported, width):
+def test_reader_journey_through_every_kind_ofpage_for(browser, live_server, imported, width):
     """Home, article, category, Chinese tag, stock, search, page 2, legacy URL and feed."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = _page(browser, width, live_server.url)
+    page = page_for(browser, width, live_server.url)
 
     def shot(name):
-        assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {width}px"
+        assert no_horizontal_scroll(page), f"{name} scrolls sideways at {width}px"
         page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
 
     # 1. Home
@@ -176,7 +115,7 @@ def test_editor_writes_an_article_in_the_admin_and_the_slug_fills_itself(browser
 
     get_user_model().objects.create_superuser("desk", "desk@example.com", "pw-desk-123")
     Category.objects.create(name="证券日报", slug="zhengquanribao")
-    page = _page(browser, 1280, live_server.url)
+    page = page_for(browser, 1280, live_server.url)
     admin_login(page, live_server.url, "desk", "pw-desk-123")
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.fill("#id_title", "贵州茅台发布年报")
@@ -227,7 +166,7 @@ def test_every_page_type_and_the_admin_work_under_the_sites_real_csp(
         f"/archive/{article.published_at:%Y}/",
         "/search/?q=" + quote(article.title[:2]),
     ]
-    page = _page(browser, 1280, live_server.url)
+    page = page_for(browser, 1280, live_server.url)
     for path in public:
         response = page.goto(live_server.url + path)
         csp = response.headers["content-security-policy"]
@@ -238,7 +177,7 @@ def test_every_page_type_and_the_admin_work_under_the_sites_real_csp(
     assert page.locator('script[type="application/ld+json"]').count() == 1
     assert page.console_errors == []
     # The 404 page, in a page of its own: its status is logged as a console error.
-    missing = _page(browser, 1280, live_server.url)
+    missing = page_for(browser, 1280, live_server.url)
     response = missing.goto(live_server.url + "/this-page-does-not-exist/")
     assert (
         response.status == 404
@@ -276,7 +215,7 @@ def test_every_page_type_and_the_admin_work_under_the_sites_real_csp(
     assert page.foreign_requests == []
 
     # And the policy bites: a script slipped into a page does not run.
-    probe = _page(browser, 1280, live_server.url)
+    probe = page_for(browser, 1280, live_server.url)
     probe.goto(live_server.url + article.get_absolute_url())
     refused = probe.evaluate(
         """() => new Promise(resolve => {

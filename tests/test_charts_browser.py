@@ -11,13 +11,7 @@ from django.utils import timezone
 from articles import chinatime
 from articles.models import Article
 from legacy.models import ImportRun
-from tests.test_browser import (  # noqa: F401
-    ARTIFACTS,
-    _no_horizontal_scroll,
-    _page,
-    admin_login,
-    browser,
-)
+from tests.browser import ARTIFACTS, admin_login, no_horizontal_scroll, page_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +57,7 @@ def _charts_are_drawn(page, selector="svg.chart-svg"):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_public_charts_render_with_a_size_and_no_errors(browser, live_server, newsroom, width):  # noqa: F811
-    page = _page(browser, width, live_server.url)
+    page = page_for(browser, width, live_server.url)
     stock_url = live_server.url + newsroom["stock"].get_absolute_url()
     pages = {
         "stock": stock_url,
@@ -77,20 +71,20 @@ def test_public_charts_render_with_a_size_and_no_errors(browser, live_server, ne
         page.goto(url)
         _charts_are_drawn(page, ".chart-panel svg.chart-svg")
         assert page.locator(".chart-ranges a[aria-current]").count() == 1
-        assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {width}px"
+        assert no_horizontal_scroll(page), f"{name} scrolls sideways at {width}px"
     page.goto(stock_url)
     assert page.locator(".related-stocks-list li").count() == 2
     page.goto(live_server.url + "/")
     assert _charts_are_drawn(page, ".hot-stocks svg.chart-spark") == 3
     assert page.locator(".hot-stocks").is_visible()
-    assert _no_horizontal_scroll(page), f"home scrolls sideways at {width}px"
+    assert no_horizontal_scroll(page), f"home scrolls sideways at {width}px"
     assert page.console_errors == []
     assert page.foreign_requests == []
 
 
 def test_a_bar_opens_the_articles_of_its_day(browser, live_server, newsroom):  # noqa: F811
     """Clicking the tallest bar of the stock chart lists exactly that day's articles."""
-    page = _page(browser, 1280, live_server.url)
+    page = page_for(browser, 1280, live_server.url)
     page.goto(live_server.url + newsroom["stock"].get_absolute_url())
     peak = page.locator(".chart-panel svg a:has(.chart-peak)").first
     href = peak.get_attribute("href")
@@ -109,7 +103,7 @@ def test_a_bar_opens_the_articles_of_its_day(browser, live_server, newsroom):  #
 
 
 def test_bars_can_be_reached_with_the_keyboard(browser, live_server, newsroom):  # noqa: F811
-    page = _page(browser, 1280, live_server.url)
+    page = page_for(browser, 1280, live_server.url)
     page.goto(live_server.url + newsroom["stock"].get_absolute_url())
     page.locator(".chart-ranges a").last.focus()
     page.keyboard.press("Tab")  # the busiest day, named in the summary line
@@ -122,14 +116,14 @@ def test_bars_can_be_reached_with_the_keyboard(browser, live_server, newsroom): 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_admin_dashboard_renders_for_editors(browser, live_server, newsroom, width):  # noqa: F811
     get_user_model().objects.create_superuser("chief", "chief@example.com", "pw-chief-123")
-    page = _page(browser, width, live_server.url)
+    page = page_for(browser, width, live_server.url)
     admin_login(page, live_server.url, "chief", "pw-chief-123")
     page.goto(live_server.url + "/admin/")
     _charts_are_drawn(page, ".newsroom-dashboard svg.chart-svg")
     dashboard = page.locator(".newsroom-dashboard")
     assert "明天的定时稿" in dashboard.inner_text()
     assert dashboard.locator(".dashboard-figure a").first.inner_text() == "1"  # one draft
-    assert _no_horizontal_scroll(page), f"admin index scrolls sideways at {width}px"
+    assert no_horizontal_scroll(page), f"admin index scrolls sideways at {width}px"
     assert page.console_errors == []
 
 
@@ -257,7 +251,7 @@ def test_dark_pages_render_cleanly(browser, live_server, newsroom, width):  # no
         assert _luminance(bg) < 0.02, (name, bg)
         if name != "article":
             _charts_are_drawn(page)
-        assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {width}px (dark)"
+        assert no_horizontal_scroll(page), f"{name} scrolls sideways at {width}px (dark)"
         page.screenshot(path=ARTIFACTS / f"dark-{name}-{width}.png", full_page=True)
     assert errors == []
     context.close()
@@ -272,7 +266,7 @@ def test_hot_stocks_sit_beside_the_list_or_right_after_the_lead_story(
 ):
     """Desktop: the top of the right column. Phone: straight after the lead story, above
     the latest list (not below the whole page, where the sidebar goes)."""
-    page = _page(browser, width, live_server.url)
+    page = page_for(browser, width, live_server.url)
     page.goto(live_server.url + "/")
     hot = page.locator(".hot-stocks").bounding_box()
     lead = page.locator(".lead-story").bounding_box()
@@ -290,7 +284,7 @@ def test_hot_stocks_sit_beside_the_list_or_right_after_the_lead_story(
 
 def test_a_month_bar_opens_the_articles_of_its_month(browser, live_server, newsroom):  # noqa: F811
     """All time (two years here) is drawn by month; a month bar lists that month."""
-    page = _page(browser, 1280, live_server.url)
+    page = page_for(browser, 1280, live_server.url)
     page.goto(live_server.url + newsroom["stock"].get_absolute_url() + "?range=all")
     bars = page.locator(".chart-panel svg a")
     assert bars.count() >= 2

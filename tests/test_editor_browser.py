@@ -2,7 +2,6 @@
 
 import base64
 import io
-import os
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,17 +9,10 @@ from PIL import Image
 
 from articles.models import Article, Category
 from articles.sanitizer import sanitize_html
-
-from .test_browser import (  # noqa: F401 - the shared Chromium fixture
-    ARTIFACTS,
-    _page,
-    admin_login,
-    browser,
-)
+from tests.browser import ARTIFACTS, admin_login, page_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # What the admin would get under the Content-Security-Policy the site will send.
 CSP = "script-src 'self'; object-src 'none'; base-uri 'self'"
@@ -44,7 +36,7 @@ def desk(browser, live_server, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path / "media"
     get_user_model().objects.create_superuser("desk", "desk@example.com", "pw-desk-123")
     Category.objects.create(name="证券日报", slug="zhengquanribao")
-    page = _page(browser, 1280, live_server.url)
+    page = page_for(browser, 1280, live_server.url)
     page.csp_violations = []
     page.expose_function("reportCsp", lambda v: page.csp_violations.append(v))
     page.add_init_script(

@@ -7,7 +7,6 @@ the real login form. Screenshots of the admin screens go to artifacts/screenshot
 """
 
 import importlib
-import os
 import re
 from urllib.parse import urlsplit
 
@@ -22,14 +21,7 @@ from PIL import Image
 from articles import workflow
 from articles.models import Article, Category, Revision
 from newsroom import urls as site_urls
-
-from .test_browser import (  # noqa: F401
-    ARTIFACTS,
-    _no_horizontal_scroll,
-    _page,
-    admin_login,
-    browser,
-)
+from tests.browser import ARTIFACTS, admin_login, no_horizontal_scroll, page_for
 
 # The site's own URLs, with /media/ served from whatever MEDIA_ROOT is *now*: the site's
 # URLconf binds the directory when it is imported, before a test points it at tmp_path.
@@ -46,10 +38,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls(__name__),
 ]
-
-# Playwright's sync API runs an event loop in this thread; the live server's ORM calls
-# happen in its own thread, so the async-safety guard is not needed here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "pw-journey-123"
 EDITOR_ID = "id_body_source"
@@ -160,7 +148,7 @@ def _write_body(page):
 
 def _reader(browser, base, width=375):  # noqa: F811
     """A fresh, anonymous browser context: nobody logged in."""
-    return _page(browser, width, base)
+    return page_for(browser, width, base)
 
 
 def _published_article(category, body, editor):
@@ -191,7 +179,7 @@ def test_an_editor_writes_previews_and_publishes_and_a_reader_finds_it_everywher
     Category.objects.create(name="公司新闻", slug="companies")
     cover = _jpeg(tmp_path / "cover.jpg")
 
-    page = _page(browser, 1280, base)
+    page = page_for(browser, 1280, base)
     _log_in(page, base, "desk")
     page.goto(base + "/admin/articles/article/add/")
     _wait_for_editor(page)
@@ -272,7 +260,7 @@ def test_an_editor_writes_previews_and_publishes_and_a_reader_finds_it_everywher
     assert urlsplit(src).netloc == urlsplit(base).netloc and "/media/" in src
     assert picture.get_attribute("alt") == "蔚来汽车交付中心"
     assert reader.locator(".article-body table td", has_text="11,866").is_visible()
-    assert _no_horizontal_scroll(reader), "the article page scrolls sideways at 375px"
+    assert no_horizontal_scroll(reader), "the article page scrolls sideways at 375px"
     reader.screenshot(path=ARTIFACTS / "editor-reader-article-375.png", full_page=True)
     assert reader.console_errors == []
     assert reader.foreign_requests == []
@@ -287,7 +275,7 @@ def test_a_writer_can_only_save_drafts_even_with_a_forged_publish(
     _staff_in(workflow.WRITERS_GROUP, "writer")
     section = Category.objects.create(name="市场", slug="markets")
 
-    page = _page(browser, 1280, base)
+    page = page_for(browser, 1280, base)
     _log_in(page, base, "writer")
     page.goto(base + "/admin/articles/article/add/")
     _wait_for_editor(page)
@@ -365,7 +353,7 @@ def test_an_editor_restores_an_earlier_revision_and_readers_see_the_restored_tex
     section = Category.objects.create(name="宏观", slug="macro")
     article = _published_article(section, "<p>央行宣布下调存款准备金率0.5个百分点。</p>", editor)
 
-    page = _page(browser, 1280, base)
+    page = page_for(browser, 1280, base)
     _log_in(page, base, "desk")
     page.goto(base + f"/admin/articles/article/{article.pk}/change/")
     _wait_for_editor(page)

@@ -5,7 +5,6 @@ admin through the test client.
 """
 
 import io
-import os
 from datetime import timedelta
 
 import pytest
@@ -20,13 +19,9 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article, Category, LegacyRedirect, Revision, StockReference
 from articles.stocks import StockToken, parse_stock_codes, resolve_stocks
+from tests.browser import admin_login, page_for
 
 from .adminforms import article_form
-from .test_browser import _page, admin_login, browser  # noqa: F401 - the shared Chromium fixture
-
-# Playwright's sync API runs an event loop in the main thread; the browser test's ORM
-# calls run there too, outside that loop, so Django's async-safety guard does not apply.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHANGELIST = "admin:articles_article_changelist"
 
@@ -614,7 +609,7 @@ def test_in_a_browser_the_stock_field_suggests_and_preview_opens_a_new_tab(
     get_user_model().objects.create_superuser("chief", "chief@example.com", "pw-chief-123")
     Category.objects.create(name="证券日报", slug="zhengquanribao")
     StockReference.objects.create(market=1, code="600519", name="贵州茅台")
-    page = _page(browser, 1280, live_server.url)
+    page = page_for(browser, 1280, live_server.url)
     admin_login(page, live_server.url, "chief", "pw-chief-123")
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.fill("#id_title", "贵州茅台发布年报")

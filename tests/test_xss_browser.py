@@ -7,18 +7,14 @@ script could run, dialogs and popups are recorded, and every vector's payload al
 that the sanitizer alone keeps script out; a CSP is defence in depth on top of it.
 """
 
-import os
-
 import pytest
 
 from articles.models import Article
 from legacy.importer import Importer
-from tests.test_browser import browser  # noqa: F401 - the one Chromium fixture
 from tests.test_xss import HOSTILE_TITLE, write_vector_posts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 INSTRUMENT = """
 (() => {
