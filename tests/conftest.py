@@ -41,7 +41,7 @@ def _plain_static_storage(settings):
 @pytest.fixture(autouse=True)
 def _no_page_cache(settings, tmp_path):
     """Most tests change data and re-read pages inside one uncommitted transaction, where
-    the cache's commit-time invalidation cannot fire; tests/test_pagecache.py turns it on."""
+    the cache's commit-time invalidation cannot fire; tests/pagecache/ turns it on."""
     settings.NEWSROOM_PAGE_CACHE = False
     settings.NEWSROOM_CACHE_VERSION_FILE = str(tmp_path / "pagecache.version")
 

@@ -22,9 +22,8 @@ from hypothesis import strategies as st
 
 from articles.models import Article, StockReference
 from legacy.importer import import_posts
-
-from .adminforms import article_form
-from .surface import failures, urls_showing
+from tests.adminforms import article_form
+from tests.surface import failures, urls_showing
 
 # Each example costs an admin POST and some forty page requests.
 EXAMPLES = int(os.environ.get("INPUT_EXAMPLES", 0)) or max(10, settings().max_examples // 4)

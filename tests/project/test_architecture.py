@@ -8,7 +8,7 @@ how a cycle used to hide).
 import ast
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 APPS = ("articles", "legacy", "search", "pagecache", "charts")
 
 # Which apps each app may import. articles is the content everything else builds on

@@ -19,9 +19,8 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article, Category, LegacyRedirect, Revision, StockReference
 from articles.stocks import StockToken, parse_stock_codes, resolve_stocks
+from tests.adminforms import article_form
 from tests.browser import admin_login, page_for
-
-from .adminforms import article_form
 
 CHANGELIST = "admin:articles_article_changelist"
 

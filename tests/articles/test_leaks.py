@@ -6,7 +6,7 @@ stock index counts, JSON-LD, legacy redirects) looks for the hidden articles' ti
 slugs, bodies, summaries and the tag and stock only they use, in bodies and headers.
 
 The admin itself requires login; that a writer cannot publish is tested in
-tests/test_workflow.py (test_a_writer_cannot_publish_and_an_editor_can and the forged
+tests/articles/test_workflow.py (test_a_writer_cannot_publish_and_an_editor_can and the forged
 status and action tests next to it).
 """
 
@@ -48,7 +48,7 @@ MARKERS = [
 ]  # fmt: skip
 # A tag and two stocks that only the hidden articles use: no list, count, cloud, index,
 # sitemap or search result may name them. Their own pages exist (an empty tag feed is
-# tests/test_feeds.py's documented behaviour), so there only the article markers count.
+# tests/articles/test_feeds.py's documented behaviour), so there only the article markers count.
 HIDDEN_ONLY = ["LKDTAG", "LKSTAG", "草稿独有证券LK", "定时独有证券LK", "300998", "300997"]
 OWN_PAGES = ("lkdtag/", "lkstag/", "/stock/0.300998/", "/stock/0.300997/")
 PUBLISHED_COUNT = 24  # more than one page (20) of the category, the tag and the home page

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from articles import services, workflow
 from articles.models import Article, Revision
-from tests.test_workflow import form_data
+from tests.articles.test_workflow import form_data
 
 
 def _change(client, article, **overrides):

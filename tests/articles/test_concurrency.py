@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article, Revision
-
-from .adminforms import article_form
+from tests.adminforms import article_form
 
 CHANGELIST = "admin:articles_article_changelist"
 

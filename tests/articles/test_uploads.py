@@ -27,8 +27,7 @@ from PIL import ExifTags, Image, ImageCms, ImageSequence, PngImagePlugin
 
 from articles import images
 from articles.models import Article
-
-from .test_images import png_declaring
+from tests.articles.test_images import png_declaring
 
 # Text that identifies a photographer or a place. None of it may reach a stored file.
 SECRETS = [b"SpyCam", b"39.9042", b"XMP-SECRET", b"SECRET-TRAILER", b"PNG-SECRET"]
@@ -295,7 +294,7 @@ def test_a_gif_uploaded_as_a_pdf_is_stored_and_served_as_a_gif(editor_client, ca
 
 # --- A killed worker -------------------------------------------------------------------------
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 # Stores one upload through the real code, as a worker would, in a process whose files may
 # not grow past a limit. With SIGXFSZ at its default action the kernel kills the process the

@@ -1,9 +1,10 @@
-"""The body editor: a self-hosted TinyMCE that allows what the sanitizer allows, and its upload.
+"""The body editor: a self-hosted TinyMCE that allows what the sanitizer allows, its
+image upload, and the same editor working in a real browser on the real admin form.
 
-The upload view is exercised through `tests/editor_urls.py`, which wraps it in
-`admin_site.admin_view` exactly as the article admin does.
-"""
+The upload view is exercised through tests/editor_urls.py, which wraps it the way the
+admin does; the browser tests use the real admin."""
 
+import base64
 import io
 import json
 import re
@@ -19,8 +20,12 @@ from django.urls import reverse
 from PIL import Image
 
 from articles import editor, sanitizer
+from articles.models import Article, Category
+from articles.sanitizer import sanitize_html
+from tests.browser import ARTIFACTS, admin_login, page_for
 
-pytestmark = pytest.mark.urls("tests.editor_urls")
+# ------------------------------------------------------------------------------------------
+# The body editor: a self-hosted TinyMCE that allows what the sanitizer allows, and its upload.
 
 
 @pytest.fixture(autouse=True)
@@ -55,9 +60,7 @@ def jpeg(size=(2000, 1000)) -> bytes:
     return buf.getvalue()
 
 
-# --- The widget --------------------------------------------------------------------------------
-
-
+@pytest.mark.urls("tests.editor_urls")
 def test_the_widget_renders_a_textarea_with_its_config_as_json_and_no_inline_script():
     """Under script-src 'self' an inline <script> would not run; the config travels as data."""
     html = render(value="<p>营收增长</p>")
@@ -69,6 +72,7 @@ def test_the_widget_renders_a_textarea_with_its_config_as_json_and_no_inline_scr
     assert "code" in config["plugins"].split()  # the source-HTML mode
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_the_widget_is_never_marked_required():
     """TinyMCE hides the textarea; a hidden required field would block the form silently."""
 
@@ -80,6 +84,7 @@ def test_the_widget_is_never_marked_required():
     assert not BodyForm({"body_source": ""}).is_valid()  # the server still requires a body
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_the_widget_loads_tinymce_and_its_starter_from_our_own_static_files():
     """No CDN: every script and stylesheet of the editor is served by the site itself."""
     media = str(editor.RichTextWidget().media)
@@ -95,6 +100,7 @@ def test_the_widget_loads_tinymce_and_its_starter_from_our_own_static_files():
     assert all(url.startswith("/static/") for url in config["content_css"])
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_every_editor_file_the_config_names_is_installed():
     """TinyMCE loads plugins, theme, skin and language by name from base_url at run time."""
     config = config_of(render())
@@ -106,11 +112,13 @@ def test_every_editor_file_the_config_names_is_installed():
     assert missing == []
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_the_editor_speaks_chinese():
     """The site's editors work in Chinese; TinyMCE's zh_CN pack ships with django-tinymce."""
     assert config_of(render())["language"] == "zh_CN"
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_the_editor_allows_exactly_what_the_sanitizer_allows():
     """What the editor shows must be what survives the sanitizer on save: one allowlist."""
     config = config_of(render())
@@ -128,6 +136,7 @@ def test_the_editor_allows_exactly_what_the_sanitizer_allows():
     assert offered <= set(sanitizer.ALLOWED_TAGS) and "h1" not in offered
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_the_toolbar_offers_headings_emphasis_lists_links_quotes_tables_images_and_source():
     """The issue's list of tools, and none that would need inline styles."""
     toolbar = set(config_of(render())["toolbar"].replace("|", " ").split())
@@ -136,14 +145,12 @@ def test_the_toolbar_offers_headings_emphasis_lists_links_quotes_tables_images_a
     assert not toolbar & {"forecolor", "backcolor", "fontfamily", "fontsize", "alignleft"}
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_the_editor_uploads_images_to_the_admin_view_once_it_is_registered():
     """Uploads go to the admin's upload-image URL; an explicit URL overrides it."""
     config = config_of(render(editor.RichTextWidget(upload_url="/elsewhere/")))
     assert config["images_upload_url"] == "/elsewhere/"
     assert config["automatic_uploads"] is True
-
-
-# --- The upload view ---------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -157,6 +164,7 @@ def post_image(client, data: bytes, name="photo.jpg", url_name="editor-upload", 
     return client.post(reverse(url_name), {"file": upload}, **extra)
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_an_editor_uploads_an_image_and_gets_the_location_of_its_1200_px_rendition(
     staff_client, media_root
 ):
@@ -174,6 +182,7 @@ def test_an_editor_uploads_an_image_and_gets_the_location_of_its_1200_px_renditi
     assert re.search(r"uploads/\d{4}/\d{2}/", originals[0].as_posix())
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_the_same_image_uploaded_twice_is_stored_once(staff_client, media_root):
     """Files are named by their content, so a re-upload reuses the first copy."""
     data = jpeg()
@@ -183,6 +192,7 @@ def test_the_same_image_uploaded_twice_is_stored_once(staff_client, media_root):
     assert len([p for p in media_root.rglob("*") if p.is_file()]) == 5
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_an_animated_gif_keeps_its_animation(staff_client, media_root):
     """A still JPEG rendition would freeze it, so the editor gets the stored original."""
     frames = [Image.new("RGB", (300, 200), color) for color in ("red", "blue")]
@@ -194,6 +204,7 @@ def test_an_animated_gif_keeps_its_animation(staff_client, media_root):
     assert location.startswith("/media/uploads/") and location.endswith(".gif")
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_a_fake_image_is_refused_with_a_chinese_json_error(staff_client, media_root):
     """A text file named .jpg gets 400 and a message TinyMCE shows to the editor."""
     response = post_image(staff_client, "不是图片".encode(), "fake.jpg")
@@ -203,17 +214,20 @@ def test_a_fake_image_is_refused_with_a_chinese_json_error(staff_client, media_r
     assert not (media_root / "uploads").exists()
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_an_upload_without_a_file_is_refused(staff_client):
     """A request missing its file field says so plainly."""
     response = staff_client.post(reverse("editor-upload"))
     assert response.status_code == 400 and "error" in response.json()
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_a_get_request_is_refused(staff_client):
     """Uploads change state, so only POST is accepted."""
     assert staff_client.get(reverse("editor-upload")).status_code == 405
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_anonymous_visitors_cannot_upload(client, db, media_root):
     """Only editors may put files on the site: the admin sends others to log in."""
     response = post_image(client, jpeg())
@@ -223,6 +237,7 @@ def test_anonymous_visitors_cannot_upload(client, db, media_root):
     assert not media_root.exists() or not any(media_root.rglob("*.jpg"))
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_a_logged_in_reader_who_is_not_staff_cannot_upload(client, db, media_root):
     """Being logged in is not enough; the view itself checks for staff too."""
     reader = get_user_model().objects.create_user("reader", password="pw-reader-1")
@@ -232,6 +247,7 @@ def test_a_logged_in_reader_who_is_not_staff_cannot_upload(client, db, media_roo
     assert not media_root.exists() or not any(media_root.rglob("*.jpg"))
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_uploads_need_the_csrf_token_that_the_editor_sends_as_a_header(editor, media_root):
     """The starter script sends X-CSRFToken; a forged cross-site post has none."""
     client = Client(enforce_csrf_checks=True)
@@ -244,6 +260,7 @@ def test_uploads_need_the_csrf_token_that_the_editor_sends_as_a_header(editor, m
     assert response.status_code == 200 and response.json()["location"]
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_a_storage_failure_is_a_json_error_the_editor_can_show(staff_client, media_root):
     """A full disk or read-only media folder must not leave the editor with a bare 500 page."""
     media_root.mkdir(parents=True)
@@ -254,8 +271,160 @@ def test_a_storage_failure_is_a_json_error_the_editor_can_show(staff_client, med
     assert "磁盘已满或目录不可写" in response.json()["error"]
 
 
+@pytest.mark.urls("tests.editor_urls")
 def test_the_starter_script_reads_the_config_attribute_the_widget_writes():
     """The two halves agree on the attribute name and post the file as TinyMCE's "file"."""
     script = Path(finders.find(editor.INIT_JS)).read_text()
     assert editor.CONFIG_ATTRIBUTE in script
     assert "X-CSRFToken" in script and 'form.append("file"' in script
+
+
+# ------------------------------------------------------------------------------------------
+# The body editor in a real browser (headless Debian Chromium) on the real admin form.
+
+# What the admin would get under the Content-Security-Policy the site will send.
+CSP = "script-src 'self'; object-src 'none'; base-uri 'self'"
+
+
+# Markup as Word and web pages put it on the clipboard: styles, Office tags, an h1, a script.
+PASTED = (
+    '<h1 style="color:red">年报要点</h1>'
+    '<p class="MsoNormal" style="margin:0;font-family:宋体"><b><span style="font-size:14pt">'
+    "营收</span></b>增长 <i>12%</i><o:p></o:p></p>"
+    '<ul style="margin-left:20px"><li>白酒</li><li><a href="https://example.com/x" '
+    'target="_blank" onclick="steal()">原文</a></li></ul>'
+    "<blockquote><p>引用</p></blockquote>"
+    '<table border="1" style="width:300px"><tbody><tr><td style="color:red">1</td>'
+    "<td>2</td></tr></tbody></table><script>alert(1)</script>"
+)
+
+
+@pytest.fixture
+def desk(browser, live_server, settings, tmp_path):  # noqa: F811
+    """An editor logged in to the admin's add-article page, served under a strict CSP."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    get_user_model().objects.create_superuser("desk", "desk@example.com", "pw-desk-123")
+    Category.objects.create(name="证券日报", slug="zhengquanribao")
+    page = page_for(browser, 1280, live_server.url)
+    page.csp_violations = []
+    page.expose_function("reportCsp", lambda v: page.csp_violations.append(v))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e =>"
+        " window.reportCsp(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+
+    def with_csp(route):
+        response = route.fetch()
+        route.fulfill(
+            response=response, headers={**response.headers, "content-security-policy": CSP}
+        )
+
+    page.route("**/admin/**", with_csp)
+    admin_login(page, live_server.url, "desk", "pw-desk-123")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    # A function, not an expression: Playwright evaluates expressions with eval(), which
+    # the CSP forbids.
+    page.wait_for_function("() => window.tinymce?.get('id_body_source')?.initialized")
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_editor_starts_in_chinese_from_the_site_itself_under_a_strict_csp(desk):
+    """Self-hosted and CSP-proof: no inline script, no request to another host, no errors."""
+    page = desk
+    assert page.locator(".tox-tinymce").is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "admin-editor.png")
+    assert page.locator('.tox-toolbar button[aria-label="粗体"]').count() == 1
+    assert page.locator('.tox-toolbar button[aria-label="源代码"]').count() == 1
+    assert page.console_errors == []
+    assert page.foreign_requests == []
+    assert page.csp_violations == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pasted_word_markup_is_cleaned_to_what_the_sanitizer_keeps_and_saved(desk, live_server):
+    """What the editor shows after a paste is already what will be published."""
+    page = desk
+    page.fill("#id_title", "粘贴测试")
+    page.select_option("#id_category", label="证券日报")
+    page.evaluate(
+        "html => tinymce.get('id_body_source').execCommand("
+        "'mceInsertClipboardContent', false, {html: html})",
+        PASTED,
+    )
+    shown = page.evaluate("tinymce.get('id_body_source').getContent()")
+
+    assert "style=" not in shown and "<script" not in shown and "onclick" not in shown
+    assert "<h1" not in shown and "<o:p" not in shown and "target=" not in shown
+    assert "Mso" not in shown  # Word's own class names mean nothing on our pages
+    assert "营收" in shown and "白酒" in shown and "<td>2</td>" in shown
+    assert "<table>" in shown and "<blockquote>" in shown
+    assert "<strong>" in shown or "<b>" in shown
+    assert sanitize_html(shown) == sanitize_html(sanitize_html(shown))
+    assert _tags(sanitize_html(shown)) == _tags(shown)
+
+    page.select_option("#id_status", "published")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    article = Article.objects.get(title="粘贴测试")
+    assert _tags(article.body_html) == _tags(shown)
+    # While cleaning the paste, TinyMCE's DOMPurify touches the pasted onclick; Chromium
+    # reports that the CSP refused to compile it. That refusal is the only error allowed.
+    unexpected = [e for e in page.console_errors if "inline event handler" not in e]
+    assert unexpected == [] and page.foreign_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_image_dropped_into_the_editor_is_uploaded_and_points_at_our_media(desk, settings):
+    """The upload sends the CSRF header and the editor swaps the picture for our 1,200 px copy."""
+    page = desk
+    buf = io.BytesIO()
+    Image.new("RGB", (1600, 900), "teal").save(buf, "PNG")
+    data_uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    page.evaluate(
+        "src => { const ed = tinymce.get('id_body_source');"
+        " ed.setContent('<p><img src=\"' + src + '\" alt=\"图表\"></p>');"
+        " return ed.uploadImages(); }",
+        data_uri,
+    )
+    src = page.evaluate("tinymce.get('id_body_source').dom.select('img')[0].getAttribute('src')")
+    assert src.startswith("/media/renditions/") and src.endswith("-1200w.jpg")
+    assert (settings.MEDIA_ROOT / src.removeprefix("/media/")).exists()
+    assert page.console_errors == [] and page.foreign_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_file_that_is_not_an_image_is_refused_with_the_servers_message(desk):
+    """The editor shows the server's Chinese reason and drops the broken picture."""
+    page = desk
+    fake = "data:image/png;base64," + base64.b64encode("不是图片".encode()).decode()
+    page.evaluate(
+        "src => { const ed = tinymce.get('id_body_source');"
+        " ed.setContent('<p><img src=\"' + src + '\" alt=\"x\"></p>');"
+        " return ed.uploadImages(); }",
+        fake,
+    )
+    page.wait_for_selector(".tox-notification")
+    assert "JPEG、PNG、WebP 或 GIF" in page.locator(".tox-notification").inner_text()
+    assert page.evaluate("tinymce.get('id_body_source').dom.select('img').length") == 0
+    # The refused upload is the one expected error: the browser logs the 400 response.
+    assert all("400" in e or "Bad Request" in e for e in page.console_errors), page.console_errors
+
+
+def _tags(html: str) -> list:
+    """The element structure of `html` (tags and attribute names), ignoring serialisation."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, tuple(sorted(name for name, _ in attrs if name != "rel"))))
+
+    Collect().feed(html)
+    return found

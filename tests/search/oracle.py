@@ -1,7 +1,7 @@
 """The reference definition of search results, for the tests (and only for them).
 
 `search_articles` says in one plain queryset what `search.query.SearchResults`
-serves cheaply page by page; tests/test_search.py checks the two agree on every
+serves cheaply page by page; tests/search/test_search.py checks the two agree on every
 search. `plans` shows the database's plan of each tier's page query.
 """
 

@@ -3,7 +3,7 @@
 Each test writes through a path people use (the admin form, the shell's ORM calls,
 the importer) and then requests every public page, feed and sitemap that could show
 what was written (tests/surface.py). The property-based version is
-tests/test_input_properties.py.
+tests/articles/test_input_properties.py.
 """
 
 from datetime import datetime, timedelta
@@ -18,10 +18,9 @@ from taggit.models import Tag
 from articles.chinatime import CHINA
 from articles.models import Article, StockReference
 from legacy.importer import import_posts
-
-from .adminforms import article_form
-from .surface import failures, urls_showing
-from .test_importer import source_post, write
+from tests.adminforms import article_form
+from tests.surface import failures, urls_showing
+from tests.test_importer import source_post, write
 
 ADD = "admin:articles_article_add"
 

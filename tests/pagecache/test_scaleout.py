@@ -23,7 +23,7 @@ from django.db import connection
 
 from articles.models import Article, Category
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

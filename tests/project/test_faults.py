@@ -39,7 +39,7 @@ from PIL import Image
 
 from articles.models import Article
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 GUNICORN = REPO / ".venv" / "bin" / "gunicorn"
 BRANDED = "网站正在维护"
 

@@ -22,11 +22,10 @@ from search import query as search_module
 from search.index import rebuild_index, update_index
 from search.query import SearchResults, highlight, parse_query
 from search.schema import BIGRAM_TABLE, ID_MASK, KEY_TABLE, MAX_QUERY_LENGTH, TABLE, bigrams
-
-from .search_oracle import plans, search_articles
+from tests.search.oracle import plans, search_articles
 
 SEARCH_URL = reverse("search:search")
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_posts"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_posts"
 
 
 def search(client, q, **params):
