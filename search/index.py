@@ -237,12 +237,12 @@ def analyze(using: str = DEFAULT_DB_ALIAS, article_model=Article) -> None:
 
 
 def fill_after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
-    """post_migrate: index every article when the index is empty but articles exist.
+    """post_migrate: index every article again when the index does not hold one row each.
 
     Migrations are frozen history and cannot call this module, so migration 0005,
     which re-keys the index, leaves it empty; this fills it once at the end of the
     same `migrate` (a few minutes at 100,000 articles), so an upgraded site
-    searches at once. On every later `migrate` it costs two queries.
+    searches at once. On every later `migrate` it costs two counts.
     """
     connection = connections[using]
     if not _supported(using) or TABLE not in connection.introspection.table_names():
@@ -252,7 +252,7 @@ def fill_after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     ).applied_migrations():
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {TABLE} LIMIT 1")
-        empty = cursor.fetchone() is None
-    if empty and Article._base_manager.using(using).exists():
+        cursor.execute(f"SELECT count(*) FROM {TABLE}")
+        (rows,) = cursor.fetchone()
+    if rows != Article._base_manager.using(using).count():
         rebuild_index(using=using)
