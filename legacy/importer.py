@@ -55,8 +55,9 @@ from articles.models import (
 from articles.text import slug_from_title
 from search import index as search
 
+from .files import iter_post_paths
 from .models import ImportRun, LegacyImage, LegacyRejectedFile, LegacySource
-from .parser import LegacyPost, LegacyPostError, NotAPostError, iter_post_paths, parse_post
+from .parser import LegacyPost, LegacyPostError, NotAPostError, parse_post
 
 log = logging.getLogger(__name__)
 

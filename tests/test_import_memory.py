@@ -16,9 +16,9 @@ from taggit.models import Tag
 
 from articles.models import Article, Category, LegacyRedirect, StockReference
 from legacy import importer as importers
+from legacy.files import iter_post_paths
 from legacy.importer import FileResult, Importer, ImportReport, import_posts
 from legacy.models import LegacySource
-from legacy.parser import iter_post_paths
 from tests.test_importer import REPO_ROOT, source_post, write
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
