@@ -4,14 +4,16 @@ A story may arrive as several files that share one story id: a source post, a ro
 copy, a corrected re-post. The article is always recomposed from them by fixed rules (see
 `winner_paths`), so it depends on which files were imported, never on their order.
 
-What `compose` writes, compared with what an article holds now (`current_values`), tells an
-unchanged file, and its `fingerprint`, stored on the article, tells an article an editor has
-changed since. Nothing here writes to the database; only `current_values` reads from it.
+`imported_values` is the one definition of what the importer writes to an article: compared
+with what an article holds now (`current_values`), it tells an unchanged file, and its
+`fingerprint`, stored on the article, tells an article an editor has changed since.
+Nothing here writes to the database; only `current_values` reads from it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.urls import reverse
 
@@ -69,7 +71,7 @@ def compose(
     category: Category,
     body_source: str,
 ) -> dict:
-    """Set the article's fields from its story's winning files; return what was written.
+    """Set the article's fields from its story's winning files; return `imported_values`.
 
     `body_source` is the primary file's body with downloaded images made local.
     """
@@ -87,22 +89,28 @@ def compose(
     article.published_at = primary.published_at
     article.source_name = primary.source_name or (rolling.source_name if rolling else "")
     article.original_url = primary.original_url or (rolling.original_url if rolling else "")
-    return {
-        "title": article.title.strip(),
-        "slug": article.slug,
-        "body_source": article.body_source,
-        "summary": article.summary,
-        "category": article.category.pk,
-        "status": article.status,
-        "published_at": article.published_at.timestamp(),
-        "source_name": article.source_name,
-        "original_url": article.original_url,
-        "tags": ",".join(sorted({t.lower() for t in primary.tags})),
-        "stocks": ",".join(f"{m.market}.{m.code}" for m in story_mentions(primary, rolling)),
-    }
+    mentions = story_mentions(primary, rolling)
+    return imported_values(
+        article, tags=primary.tags, stocks=(f"{m.market}.{m.code}" for m in mentions)
+    )
 
 
 def current_values(article: Article) -> dict:
+    """`imported_values` of an article as it is now, with its tags and stocks."""
+    return imported_values(
+        article,
+        tags=article.tags.names(),
+        stocks=(stock.symbol for stock in article.ordered_stocks()),
+    )
+
+
+def imported_values(article: Article, *, tags: Iterable[str], stocks: Iterable[str]) -> dict:
+    """Everything the importer writes to an article, as comparable values.
+
+    `tags` are names (compared without case, as taggit is configured), `stocks` symbols
+    ("MARKET.CODE") in order. The one definition for both sides of the edit check: a field
+    added to one side only would make every article look edited, or no edit noticed.
+    """
     return {
         "title": article.title,
         "slug": article.slug,
@@ -113,12 +121,12 @@ def current_values(article: Article) -> dict:
         "published_at": article.published_at.timestamp(),
         "source_name": article.source_name,
         "original_url": article.original_url,
-        "tags": ",".join(sorted(name.lower() for name in article.tags.names())),
-        "stocks": ",".join(s.symbol for s in article.ordered_stocks()),
+        "tags": ",".join(sorted({name.lower() for name in tags})),
+        "stocks": ",".join(stocks),
     }
 
 
 def fingerprint(values: dict) -> str:
-    """A digest of everything the importer writes, to notice later edits by editors."""
+    """A digest of `imported_values`, stored on the article to notice later edits by editors."""
     parts = [f"{key}={values[key]}" for key in sorted(values)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
