@@ -1,20 +1,23 @@
 """Keeping the archive's pictures: download them (`--fetch-images`), then point bodies at them.
 
 Old image hosts disappear, so the importer can store each remote image once as a LegacyImage
-and rewrite the `src` of every body that shows it.
+and rewrite the `src` of every body that shows it. What counts as an image we publish is
+`articles.images`' rule, the one editors' uploads follow; this module adds only what comes
+with the network: a timeout and a size cap.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import io
 import re
 import urllib.request
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+
+from articles import images
 
 from .models import LegacyImage
 
@@ -22,9 +25,7 @@ _IMG_SRC = re.compile(r'<img[^>]+src="([^"]+)"')
 
 
 class ImageFetcher:
-    """Download remote images once, validated with Pillow, with a timeout and a size cap."""
-
-    FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+    """Download remote images once, validated as uploads are, with a timeout and a size cap."""
 
     def __init__(self, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024):
         self.timeout = timeout
@@ -45,16 +46,13 @@ class ImageFetcher:
         if len(data) > self.max_bytes:
             raise ValueError(f"图片超过 {self.max_bytes // (1024 * 1024)} MB：{url}")
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-                ext = self.FORMATS.get(image.format or "")
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            info = images.inspect_image(ContentFile(data))
+        except ValidationError as exc:
             raise ValueError(f"不是有效的图片：{url}") from exc
-        if not ext:
-            raise ValueError(f"不支持的图片格式：{url}")
+        # Stored as downloaded, under its content hash: bodies point at the original picture.
         digest = hashlib.sha256(data).hexdigest()
         record = LegacyImage(url=url)
-        record.file.save(f"{digest[:2]}/{digest}.{ext}", ContentFile(data), save=False)
+        record.file.save(f"{digest[:2]}/{digest}.{info.extension}", ContentFile(data), save=False)
         record.save()
 
 
