@@ -3,9 +3,9 @@
 This module holds the run: it walks the files (`legacy.files`), reads and parses them
 (`legacy.parser`) a window of WINDOW_SIZE files at a time, outside any transaction, and
 hands the posts to `legacy.writing` in transactions of about BATCH_SIZE posts (or
-BATCH_SECONDS), each post in its own savepoint. A batch ends only between stories, so a
-run killed part-way leaves only whole articles behind, loses at most one batch, and the
-next run finishes the job.
+BATCH_SECONDS) that end only between stories. A post that fails rolls back alone; a run
+killed part-way leaves only whole articles behind, loses at most one batch, and the next
+run finishes the job.
 
 A story may arrive as several files that share one story id: a source post, a
 rolling-news copy, a corrected re-post. Every file is kept as a `LegacySource`

@@ -1,10 +1,11 @@
 """Parse one legacy Jekyll post of finews.withounder.com into plain data (a LegacyPost).
 
-This package knows the legacy file format and writes nothing: `legacy.importer` turns a
-LegacyPost into database rows, and the sanitizer cleans `body_html` when the article is
-saved. So the format can be unit-tested without a database and re-read over 17,000 files in
-seconds. A post is YAML front matter, then the article as HTML (rolling news opens with a
-"> digest" line), then the original's link and the old site's navigation::
+The parser (this module and those of its steps) knows the legacy file format and touches no
+database: `legacy.importer` turns a LegacyPost into rows, and the sanitizer cleans
+`body_html` when the article is saved. So the format can be unit-tested without a database
+and re-read over 17,000 files in seconds. A post is YAML front matter, then the article as
+HTML (rolling news opens with its digest), then the original's link and the old site's
+navigation::
 
     ---
     title: "…"

@@ -1,7 +1,7 @@
 """The legacy site's names in URLs: category slugs, and the permalinks Jekyll gave posts.
 
-The importer keeps every old URL working (as redirects), so these follow Jekyll 3's rules
-exactly, quirks included; see README "Importing the legacy archive".
+The importer keeps every old URL working (as redirects), so the permalinks follow Jekyll 3's
+rules exactly, quirks included.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""Writing parsed posts as articles, through `articles.services`, one story at a time.
+"""Writing parsed posts as articles: each through `articles.services`, or a batch's new
+stories together.
 
 A file of a story that has an article recomposes it from all the story's files
 (`legacy.stories`), unless an editor has changed the article since (then it is skipped,
 or overwritten with --overwrite-edited). A file of a new story waits for the end of the
 batch, when the batch's new stories are inserted together (`legacy.inserts`). Each post is
-its own savepoint, so a post that fails rolls back alone and is reported.
+a savepoint (the bulk insert is one, retried post by post if it fails), so a post that
+fails rolls back alone and is reported.
 """
 
 from __future__ import annotations
