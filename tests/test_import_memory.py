@@ -16,9 +16,11 @@ from taggit.models import Tag
 
 from articles.models import Article, Category, LegacyRedirect, StockReference
 from legacy import importer as importers
+from legacy import report as reports
+from legacy import rows, stories
+from legacy.files import iter_post_paths
 from legacy.importer import FileResult, Importer, ImportReport, import_posts
 from legacy.models import LegacySource
-from legacy.parser import iter_post_paths
 from tests.test_importer import REPO_ROOT, source_post, write
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
@@ -47,7 +49,7 @@ def database_content():
             # The digest holds the category's row id, which differs between the two runs
             # on PostgreSQL (a rolled-back transaction does not give sequence values
             # back): compare whether it matches what was written instead.
-            a.import_fingerprint == importers._fingerprint(importers._current_values(a)),
+            a.import_fingerprint == stories.fingerprint(stories.current_values(a)),
             sorted(a.tags.names()),
             [f"{s.symbol}:{s.name}" for s in a.ordered_stocks()],
             list(a.revisions.order_by("pk").values_list("kind", "title", "body_source")),
@@ -88,13 +90,15 @@ def test_lookups_per_window_and_evicted_cache_rows_change_nothing(tmp_path, monk
     assert Article.objects.count() == 0
 
     monkeypatch.setattr(importers, "_batches", functools.partial(importers._batches, size=3))
-    monkeypatch.setattr(importers, "CACHED_ROWS", 2)
+    monkeypatch.setattr(rows, "CACHED_ROWS", 2)
     importer = Importer()
     sizes = []
 
     def progress(done, total, result):
-        caches = (importer._categories, importer._aliased, importer._tags, importer._stock_cache)
-        sizes.append((len(importer._hashes), len(importer._keys), *map(len, caches)))
+        cache = importer.rows
+        caches = (cache._categories, cache._aliased, cache._tags, cache._stock_cache)
+        imported = importer.imported
+        sizes.append((len(imported._hashes), len(imported._keys), *map(len, caches)))
 
     report = importer.run([tmp_path], progress=progress)
 
@@ -161,7 +165,7 @@ def test_a_report_holds_only_the_results_worth_reporting(temporary_directory, mo
         def no_temporary_file():
             raise FileNotFoundError("No usable temporary directory found")
 
-        monkeypatch.setattr(importers.tempfile, "TemporaryFile", no_temporary_file)
+        monkeypatch.setattr(reports.tempfile, "TemporaryFile", no_temporary_file)
     results = [
         FileResult("a.md", "created"),
         FileResult("b.md", "failed", "坏文件"),

@@ -667,16 +667,16 @@ def test_a_failed_post_keeps_its_original_bytes_until_it_imports(tmp_path):
 
 def test_a_post_that_fails_when_written_keeps_its_text(tmp_path, monkeypatch):
     """A database error rolls the post back; its text must still be kept with the reason."""
-    from legacy import importer as importers
+    from legacy import writing
 
-    compose = importers.Importer._compose
+    compose = writing.StoryWriter._compose
 
     def failing_compose(self, article, primary, rolling):
         if primary.title == "写入失败":
-            raise importers.DatabaseError("value too long for type character varying(255)")
+            raise writing.DatabaseError("value too long for type character varying(255)")
         return compose(self, article, primary, rolling)
 
-    monkeypatch.setattr(importers.Importer, "_compose", failing_compose)
+    monkeypatch.setattr(writing.StoryWriter, "_compose", failing_compose)
     text = source_post("202203011000017", title="写入失败")
     write(tmp_path, "2022-03-01-NW202203011000017.md", text)
     write(tmp_path, "2022-03-02-NW202203021000018.md", source_post("202203021000018"))

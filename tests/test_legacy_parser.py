@@ -15,18 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from legacy.parser import (
-    LegacyPost,
-    LegacyPostError,
-    NotAPostError,
-    StockMention,
-    _is_only_html_blocks,
-    iter_post_files,
-    jekyll_permalinks,
-    normalize_category_slug,
-    parse_legacy_date,
-    parse_post,
-)
+from legacy.dates import parse_legacy_date
+from legacy.files import iter_post_paths
+from legacy.markup import _is_only_html_blocks
+from legacy.parser import LegacyPost, LegacyPostError, NotAPostError, StockMention, parse_post
+from legacy.slugs import jekyll_permalinks, normalize_category_slug
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_posts"
@@ -39,6 +32,11 @@ NAV = (
     "[返回证券日报新闻](//finews.withounder.com/category/zhengquanribao.html)"
     "｜[返回首页](//finews.withounder.com/)"
 )
+
+
+def iter_post_files(paths):
+    """The files the importer would read under `paths`, as Paths (see iter_post_paths)."""
+    return (Path(path) for path, _ in iter_post_paths(paths))
 
 
 def front_matter(**fields) -> str:

@@ -1,3 +1,5 @@
+"""`manage.py import_posts`: options in, `legacy.importer.import_posts`, a summary out."""
+
 import sys
 import time
 
