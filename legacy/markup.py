@@ -13,6 +13,8 @@ import threading
 
 import markdown
 
+from articles.text import html_to_text
+
 _QUOTE_LINE = re.compile(r"[ \t]{0,3}>[ \t]?")
 _HTML_TAG = re.compile(r"<[A-Za-z!/][^>]*>")
 _TAG = re.compile(r"<[^>]*>")
@@ -50,9 +52,9 @@ def take_digest(body: str) -> tuple[str, str]:
     if lines and _QUOTE_LINE.match(lines[0]):
         end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
         quoted = [_QUOTE_LINE.sub("", line, count=1) for line in lines[:end]]
-        return "\n".join(lines[end:]), plain_text(" ".join(quoted))
+        return "\n".join(lines[end:]), html_to_text(" ".join(quoted))
     if stripped and not _HTML_TAG.search(stripped):
-        return body, plain_text(stripped.strip().split("\n\n", 1)[0])
+        return body, html_to_text(stripped.strip().split("\n\n", 1)[0])
     return body, ""
 
 
@@ -67,7 +69,7 @@ def take_source_name(body: str) -> tuple[str, str]:
 
     def replace(match: re.Match) -> str:
         nonlocal source_name
-        text = plain_text(match[1])
+        text = html_to_text(match[1])
         if not source_name:
             m = _SOURCE_LINE.fullmatch(text)
             source_name = (m[1] if m else text).strip()
@@ -91,11 +93,6 @@ def remote_images(body_html: str) -> list[str]:
         if url.lower().startswith(("http://", "https://", "//")) and url not in urls:
             urls.append(url)
     return urls
-
-
-def plain_text(fragment: str) -> str:
-    """Text of an HTML fragment: tags dropped, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(_TAG.sub("", fragment)).split())
 
 
 # -- Markdown ------------------------------------------------------------------------------------

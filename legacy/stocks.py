@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 
 from articles import securities
+from articles.text import html_to_text
 
-from .markup import plain_text
 from .post import StockMention
 
 
@@ -125,13 +125,13 @@ class StockLinker:
                 return self._stock_link(ids[1], ids[2], link[2])
             # A link to an EastMoney data page: an ordinary link, minus the tooltip wrapper.
             href = html.escape(html.unescape(link[1]))
-            return f'<a href="{href}">{html.escape(plain_text(link[2]), quote=False)}</a>'
+            return f'<a href="{href}">{html.escape(html_to_text(link[2]), quote=False)}</a>'
         # Any other span stays, but a keytip inside it (no span can be) is still a mention.
         inner = _STOCK_CONSTRUCTS.sub(self._replace_stock_construct, inner)
         return f"<span{attrs}>{inner}</span>"
 
     def _stock_link(self, market: str, code: str, inner_html: str) -> str:
-        name = plain_text(inner_html)
+        name = html_to_text(inner_html)
         key = self._mention(market, code, name)
         if key is None:
             # Not a security we can file (an unknown market, a garbled code): its text stays.

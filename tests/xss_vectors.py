@@ -5,7 +5,7 @@ mutation-XSS tricks against HTML sanitizers (namespace confusion between HTML,
 SVG and MathML; raw-text elements such as noscript, noembed, xmp and template
 whose content is re-parsed differently after serialization; comments and CDATA).
 
-Every payload tries to leave a trace that tests/test_xss_browser.py can detect:
+Every payload tries to leave a trace that tests/articles/test_xss.py can detect:
 it sets `window.__xss`, or calls `alert`/`confirm`/`prompt`/`print` (which the
 instrumented page replaces with functions that set `window.__xss`), or navigates
 away. NUL bytes, tabs and newlines are written as escapes so the file stays text.

@@ -19,8 +19,8 @@ from articles.chinatime import CHINA
 from articles.models import Article, StockReference
 from legacy.importer import import_posts
 from tests.adminforms import article_form
+from tests.legacy.test_importer import source_post, write
 from tests.surface import failures, urls_showing
-from tests.test_importer import source_post, write
 
 ADD = "admin:articles_article_add"
 

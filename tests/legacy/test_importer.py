@@ -25,7 +25,7 @@ from legacy.models import ImportRun, LegacyImage, LegacyRejectedFile, LegacySour
 
 pytestmark = pytest.mark.django_db
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO_ROOT / "sample_posts"
 
 SPACER = '<p style="display:none;height:1px;overflow:hidden;"><br /></p>'

@@ -21,7 +21,7 @@ from legacy import rows, stories
 from legacy.files import iter_post_paths
 from legacy.importer import FileResult, Importer, ImportReport, import_posts
 from legacy.models import LegacySource
-from tests.test_importer import REPO_ROOT, source_post, write
+from tests.legacy.test_importer import REPO_ROOT, source_post, write
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 

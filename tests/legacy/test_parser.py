@@ -22,7 +22,7 @@ from legacy.parser import LegacyPost, LegacyPostError, NotAPostError, StockMenti
 from legacy.slugs import jekyll_permalinks, normalize_category_slug
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_posts"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_posts"
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 SPACER = '<p style="display:none;height:1px;overflow:hidden;"><br /></p>'

@@ -27,7 +27,7 @@ from articles.models import Article, Category, StockReference
 from legacy.importer import FileResult, Importer
 from legacy.parser import LegacyPost
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SEED = 20260701
 REQUESTS = 2100
 
