@@ -189,3 +189,13 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_browser_pages(request):
+    """Close what a browser test opened: the browser outlives the test, its live server
+    does not, and a page left open holds connections to a server that is gone."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
