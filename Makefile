@@ -10,11 +10,11 @@ SAMPLE_POSTS := sample_posts
 .PHONY: run test fuzz bench venv venv-test migrate static sample lint test-sqlite test-postgres clean
 
 ## make run: install, migrate, collect static files, load the sample posts, serve on :8000
-## It prints where the page cache keeps its content version (NEWSROOM_CACHE_VERSION_FILE,
-## default var/pagecache.version): the site's user must be able to write it, or published
+## It prints where the page cache lives (NEWSROOM_CACHE_DIR, default var/cache/, or
+## CACHE_URL): the site's user must be able to write it, or published
 ## changes stay hidden behind cached pages (migrate's system check newsroom.E001 says so).
 run: venv migrate static sample
-	@$(MANAGE) shell -v 0 -c "from pagecache import version; print('页面缓存的内容版本保存在', version.version_store())"
+	@$(MANAGE) shell -v 0 -c "from pagecache import store; print('页面缓存保存在', store.describe())"
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py newsroom.wsgi
 
 ## make test: lint, checks, then the whole suite on SQLite and again on PostgreSQL

@@ -168,17 +168,29 @@ else:
 # meanwhile). SQLite opens a connection per request anyway.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://newsroom")}
+# The cache every worker shares: pages, their dependency versions, fragments. Without
+# CACHE_URL, Django's file-based cache under var/cache/ (one machine, every worker of
+# it); with it, Redis (the path past one machine). Never a per-process cache: a purge
+# in one worker must reach every other one.
+NEWSROOM_CACHE_DIR = env.str("NEWSROOM_CACHE_DIR", default=str(BASE_DIR / "var" / "cache"))
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": NEWSROOM_CACHE_DIR,
+            "TIMEOUT": 600,
+            # A 100,000-article archive's working set, with room; the cull drops a
+            # quarter at random when full.
+            "OPTIONS": {"MAX_ENTRIES": env.int("NEWSROOM_CACHE_MAX_ENTRIES", default=50_000)},
+        }
+    }
 
-# Full pages for anonymous readers (pagecache/). The version file is how
-# the workers of one machine tell each other that content changed when the cache
-# is per-process local memory; with Redis the version lives in Redis.
+# Whole pages for anonymous readers, purged by what each write touches (pagecache/).
 NEWSROOM_PAGE_CACHE = env.bool("NEWSROOM_PAGE_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/")
-NEWSROOM_CACHE_VERSION_FILE = env.str(
-    "NEWSROOM_CACHE_VERSION_FILE", default=str(BASE_DIR / "var" / "pagecache.version")
-)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,7 +7,7 @@ settings module refuses the configuration errors it can see by itself.
 
 from django.core import checks
 
-from . import version as pagecache
+from . import store as pagecache
 
 
 @checks.register(checks.Tags.caches)
@@ -23,11 +23,10 @@ def check_page_cache_version_store(app_configs=None, **kwargs):
         return [
             checks.Error(
                 f"The page cache's content version cannot be written to "
-                f"{pagecache.version_store()}: {type(exc.__cause__).__name__}: {exc.__cause__}",
+                f"{pagecache.describe()}: {type(exc.__cause__).__name__}: {exc.__cause__}",
                 hint=(
-                    "Make the file's directory writable by the user the site runs as "
-                    "(the file must be that user's too), point NEWSROOM_CACHE_VERSION_FILE "
-                    "elsewhere, or fix CACHE_URL. Until then a change, an unpublished "
+                    "Make the cache's directory writable by the user the site runs as, "
+                    "or fix CACHE_URL. Until then a change, an unpublished "
                     f"article too, stays on cached pages for up to {pagecache.DEFAULT_TTL // 60} "
                     "minutes."
                 ),

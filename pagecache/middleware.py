@@ -1,38 +1,75 @@
 """The middleware that serves and stores whole pages for anonymous readers.
 
-What may be cached and for how long is explained in pagecache/version.py.
+How pages stay correct is pagecache/store.py. This module decides which requests
+share a page and what a shared cache in front (Varnish, a CDN) is told:
+
+- **One page per canonical URL.** The key is the host, the path and only the query
+  parameters that select content (VARYING_PARAMS); tracking parameters (`utm_*`,
+  WeChat's `from=timeline&isappinstalled=0`, `spm`, `fbclid` …) and anything else the
+  views ignore do not make a new page.
+- **Only a logged-in session bypasses it.** A `sessionid` cookie that names no
+  logged-in user (expired, forged, left from a logout) is an anonymous reader.
+- Responses carry `Cache-Control: public, max-age=0, s-maxage=N` and their keys in
+  `xkey` and `Surrogate-Key`, so Varnish can keep them and purge them by key
+  (deploy/varnish/); browsers revalidate with the ETag and get a 304.
 """
 
 import hashlib
+import logging
 import time
+from importlib import import_module
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
-from .version import DEFAULT_TTL, _cache, current_state
+from . import keys as dependency_keys
+from . import store
 
-PAGE_PREFIX = "pagecache:page"
-# A URL longer than this (a pasted 1,000-character search) is served uncached
-# rather than filling the cache with one-off variations.
+logger = logging.getLogger(__name__)
+
+# Query parameters that select different content; every other one is left out of the
+# key (the views ignore them).
+VARYING_PARAMS = ("page", "q", "day", "month", "range", "p", "infoCode")
+# A URL longer than this (a pasted 1,000-character search) is served uncached rather
+# than filling the cache with one-off variations.
 MAX_KEY_LENGTH = 500
 
 
-def _enabled(request) -> bool:
+def _logged_in(request) -> bool:
+    """Whether the request carries the session of a logged-in user (one query)."""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    engine = import_module(settings.SESSION_ENGINE)
+    return "_auth_user_id" in engine.SessionStore(session_key).load()
+
+
+def _cacheable(request) -> bool:
     return (
         settings.NEWSROOM_PAGE_CACHE
         and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(settings.NEWSROOM_PAGE_CACHE_SKIP)
     )
 
 
-def _page_key(request, version: str) -> str | None:
-    url = request.get_full_path()
+def canonical_query(request) -> str:
+    pairs = sorted(
+        (name, value)
+        for name in VARYING_PARAMS
+        for value in request.GET.getlist(name)
+        if value != ""
+    )
+    return urlencode(pairs)
+
+
+def _digest(request) -> str | None:
+    query = canonical_query(request)
+    url = request.path + ("?" + query if query else "")
     if len(url) > MAX_KEY_LENGTH:
         return None
-    digest = hashlib.sha256(f"{request.get_host()}|{url}".encode()).hexdigest()
-    return f"{PAGE_PREFIX}:{version}:{digest}"
+    return hashlib.sha256(f"{request.get_host()}|{url}".encode()).hexdigest()
 
 
 def _storable(response) -> bool:
@@ -42,6 +79,14 @@ def _storable(response) -> bool:
     return "private" not in control and "no-store" not in control
 
 
+def _from_entry(entry: dict, state: str) -> HttpResponse:
+    response = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    response["X-Page-Cache"] = state
+    return response
+
+
 class PageCacheMiddleware:
     """Serve and store whole pages for anonymous readers (see the module docstring)."""
 
@@ -49,31 +94,83 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _enabled(request):
+        if not _cacheable(request):
             return self.get_response(request)
-        state = current_state()
-        key = _page_key(request, state["version"])
-        if key is None:
-            return self.get_response(request)
-        cached = _cache().get(key)
-        if cached is not None:
-            status, headers, content = cached
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response["X-Page-Cache"] = "hit"
+        if _logged_in(request):
+            response = self.get_response(request)
+            # A logged-in editor's page is theirs (previews, drafts): no shared cache
+            # may keep it.
+            patch_cache_control(response, private=True)
             return response
-        response = self.get_response(request)
-        if _storable(response):
-            patch_cache_control(response, no_cache=True)
-            if not response.has_header("ETag"):
-                response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
-            ttl = DEFAULT_TTL
-            if state["next_publish"]:
-                # No page may outlive the moment a scheduled article goes live.
-                ttl = min(ttl, int(state["next_publish"] - time.time()))
-            if ttl > 0:
-                headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
-                _cache().set(key, (response.status_code, headers, response.content), ttl)
-            response["X-Page-Cache"] = "miss"
+        digest = _digest(request)
+        if digest is None:
+            return self.get_response(request)
+        try:
+            entry = store.load(digest)
+        except Exception:  # noqa: BLE001 - a broken cache must not take the site down
+            logger.exception("the page cache cannot be read; serving uncached")
+            return self.get_response(request)
+        locked = False
+        if entry is not None:
+            current = store.versions(entry["keys"])
+            changed = [k for k, v in entry["keys"].items() if current[k] != v]
+            now = time.time()
+            if not changed and now < entry["expires"]:
+                return _from_entry(entry, "hit")
+            if not store.hard_purged_since(changed, entry["stored"]):
+                locked = store.take_render_lock(digest)
+                if not locked and now < entry["expires"] + store.GRACE:
+                    # Another worker is rendering it: the previous copy, for a moment.
+                    return _from_entry(entry, "stale")
+        started = time.time_ns()
+        try:
+            response = self.get_response(request)
+            if _storable(response):
+                try:
+                    self._store(request, response, digest, started)
+                except Exception:  # noqa: BLE001 - the reader still gets the page
+                    logger.exception("the page cache cannot be written")
+        finally:
+            if locked:
+                store.release_render_lock(digest)
         return response
+
+    def process_template_response(self, request, response):
+        # What the page shows, read before it renders (articles.views' context).
+        request.pagecache_context = getattr(response, "context_data", None)
+        return response
+
+    def _store(self, request, response, digest: str, started: int) -> None:
+        keys = dependency_keys.page_keys(request.path, getattr(request, "pagecache_context", None))
+        seen = store.versions(keys)
+        # A key purged while this page rendered may have been read before the purge:
+        # store a version that can never match, so the next request renders again.
+        stored = {
+            k: (v if store.version_time(v) < started else "rendering") for k, v in seen.items()
+        }
+        ttl = store.DEFAULT_TTL
+        upcoming = store.next_publish()
+        if upcoming:
+            # No page may outlive the moment a scheduled article goes live.
+            ttl = min(ttl, int(upcoming - time.time()))
+        if ttl <= 0:
+            return
+        if not response.has_header("ETag"):
+            response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'
+        patch_cache_control(response, public=True, max_age=0, s_maxage=ttl)
+        names = " ".join(sorted(keys))
+        response["xkey"] = response["Surrogate-Key"] = names
+        headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
+        store.save(
+            digest,
+            {
+                "status": response.status_code,
+                "headers": headers,
+                "content": response.content,
+                "keys": stored,
+                "expires": time.time() + ttl,
+                "stored": started,
+            },
+            ttl,
+        )
+        response["X-Page-Cache"] = "miss"

@@ -39,11 +39,17 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_page_cache(settings, tmp_path):
+def _no_page_cache(settings, request):
     """Most tests change data and re-read pages inside one uncommitted transaction, where
-    the cache's commit-time invalidation cannot fire; tests/pagecache/ turns it on."""
+    the cache's commit-time purge cannot fire; tests/pagecache/ turns it on. Each test
+    gets a cache of its own, so no test sees another's pages or versions."""
     settings.NEWSROOM_PAGE_CACHE = False
-    settings.NEWSROOM_CACHE_VERSION_FILE = str(tmp_path / "pagecache.version")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
 
 
 @pytest.fixture

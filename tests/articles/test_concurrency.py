@@ -316,16 +316,15 @@ def test_two_saves_from_the_same_version_at_once_one_wins_one_is_refused(make_ar
 
 @pytest.fixture
 def unwritable_cache_version(settings, tmp_path):
-    """The page cache's version file cannot be written (its "directory" is a plain file)."""
-    from pagecache import version as pagecache
-
+    """The shared cache cannot be written (its "directory" is a plain file)."""
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.NEWSROOM_CACHE_VERSION_FILE = str(blocker / "pagecache.version")
-    pagecache._local.state = None
-    yield
-    pagecache._local.state = None
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(blocker / "cache"),
+        }
+    }
 
 
 def test_an_unpublish_the_cache_cannot_show_is_refused_with_the_reason(
@@ -337,7 +336,7 @@ def test_an_unpublish_the_cache_cannot_show_is_refused_with_the_reason(
         reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [article.pk]}, follow=True
     )
     html = response.content.decode()
-    assert "没有改动" in html and "NEWSROOM_CACHE_VERSION_FILE" in html
+    assert "没有改动" in html and "not-a-directory" in html
     article.refresh_from_db()
     assert article.is_published()
 

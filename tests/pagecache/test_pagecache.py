@@ -1,7 +1,7 @@
-"""Cached pages for anonymous readers: fast, and never stale.
+"""Cached pages for anonymous readers: fast, never stale, and purged by what changed.
 
-Runs on the local-memory cache and on Redis (when REDIS_URL is set, as `make test`
-does through scripts/with-services).
+Runs on the file-based cache (the embedded default), the local-memory cache and on
+Redis (when REDIS_URL is set, as `make test` does through scripts/with-services).
 """
 
 import os
@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from articles.models import Article
 from legacy.importer import import_posts
-from pagecache import version as pagecache
+from pagecache import keys as page_keys
+from pagecache import signals as page_signals
+from pagecache import store as pagecache
 
 BACKENDS = {
+    "files": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "redis": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -28,14 +31,16 @@ BACKENDS = {
 
 
 @pytest.fixture(params=list(BACKENDS))
-def page_cache(request, settings):
+def page_cache(request, settings, tmp_path):
     """The page cache switched on, on each backend in turn, starting empty."""
     if request.param == "redis" and not os.environ.get("REDIS_URL"):
         pytest.skip("REDIS_URL is not set (make test sets it)")
-    settings.CACHES = {"default": {**BACKENDS[request.param], "KEY_PREFIX": "test"}}
+    config = {**BACKENDS[request.param], "KEY_PREFIX": "test"}
+    if request.param == "files":
+        config["LOCATION"] = str(tmp_path / "cache")
+    settings.CACHES = {"default": config}
     settings.NEWSROOM_PAGE_CACHE = True
     cache.clear()
-    pagecache._local.state = None
     yield request.param
     cache.clear()
 
@@ -45,11 +50,11 @@ def write(django_capture_on_commit_callbacks):
     """Run a write as committed, so the cache's on-commit invalidation fires."""
 
     def run(action):
-        # The test's own transaction never commits, so the bump that the set-up writes
+        # The test's own transaction never commits, so the purge that the set-up writes
         # queued is still waiting; those writes count as committed before the pages
-        # were read. Drop it, so that only the action's own signals can bump (a
-        # transaction queues one bump at most, see bump_on_commit).
+        # were read. Drop it, so that only the action's own signals purge.
         transaction.get_connection().run_on_commit.clear()
+        page_signals._pending.keys = None
         with django_capture_on_commit_callbacks(execute=True):
             return action()
 
@@ -202,7 +207,7 @@ def test_article_and_list_pages_answer_304_when_nothing_changed(
     for url in ("/", article.get_absolute_url(), f"/category/{article.category.slug}/"):
         first = client.get(url)
         etag = first["ETag"]
-        assert "no-cache" in first["Cache-Control"]
+        assert "max-age=0" in first["Cache-Control"]
         assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
         article.title = article.title + "（更新）"
         write(article.save)
@@ -218,65 +223,152 @@ def test_responses_that_set_cookies_or_fail_are_never_stored(client, page_cache,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_transaction_bumps_the_version_once_however_many_rows_it_writes(make_article):
-    """An import batch saves hundreds of rows; one bump at its commit is enough."""
+def test_a_transaction_purges_once_however_many_rows_it_writes(make_article):
+    """An import batch saves hundreds of rows; one purge at its commit is enough."""
     connection = transaction.get_connection()
 
-    def waiting_bumps():
-        return sum(1 for _, func, _ in connection.run_on_commit if func is pagecache.bump)
+    def waiting_purges():
+        return sum(1 for _, func, _ in connection.run_on_commit if func is page_signals._flush)
 
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                make_article(tags=["标签"])
-                assert waiting_bumps() == 1
-                raise RuntimeError("roll this savepoint back")
-        except RuntimeError:
-            pass
-        # The rolled-back savepoint took its bump with it; the next write adds one.
-        assert waiting_bumps() == 0
         for i in range(10):
             with transaction.atomic():  # the importer's savepoint per post
                 article = make_article(tags=[f"标签{i}"])
         article.title = "改过的标题"
         article.save()
-        assert waiting_bumps() == 1
+        assert waiting_purges() == 1
 
 
-# --- A version store that cannot be written must be loud -----------------------------------
+# --- What a write purges, and what it leaves alone ------------------------------------------
+
+
+def test_a_publish_leaves_unrelated_pages_cached(
+    client, page_cache, write, make_article, make_category
+):
+    """A flash every two minutes must not empty the cache: only what could show it goes."""
+    other = make_category(name="财联社", slug="cailianshe")
+    elsewhere = make_article(title="另一个栏目的文章", category=other)
+    section = make_article(title="本栏目的旧文章")
+    for url in ("/", elsewhere.get_absolute_url(), "/category/cailianshe/"):
+        _get(client, url)
+    write(lambda: make_article(title="刚发布的快讯"))
+    assert _get(client, elsewhere.get_absolute_url())[0]["X-Page-Cache"] == "hit"
+    assert _get(client, "/category/cailianshe/")[0]["X-Page-Cache"] == "hit"
+    home, html = _get(client, "/")
+    assert home["X-Page-Cache"] == "miss" and "刚发布的快讯" in html
+    assert section.pk  # its own section list went with the publish (covered above)
+
+
+def test_a_takedown_reaches_every_article_page_that_links_it(
+    client, page_cache, write, make_article
+):
+    """Related and neighbouring links on other article pages go with the article."""
+    older = make_article(title="较早的相关文章", tags=["光伏"])
+    newer = make_article(title="较新的文章", tags=["光伏"])
+    page, html = _get(client, newer.get_absolute_url())
+    assert "较早的相关文章" in html and f"a{older.pk}" in page["xkey"].split()
+    older.status = Article.Status.DRAFT
+    write(older.save)
+    page, html = _get(client, newer.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss" and "较早的相关文章" not in html
+
+
+def test_tracking_parameters_and_unknown_ones_share_the_canonical_page(
+    client, page_cache, make_article
+):
+    """Shared links (utm_*, WeChat's from=timeline, spm …) hit the cache."""
+    article = make_article()
+    url = article.get_absolute_url()
+    assert _get(client, url)[0]["X-Page-Cache"] == "miss"
+    for query in ("?utm_source=wx&utm_medium=a1b2", "?from=timeline&isappinstalled=0",
+                  "?spm=a.b.c", "?fbclid=XYZ", "?whatever=1"):  # fmt: skip
+        assert _get(client, url + query)[0]["X-Page-Cache"] == "hit", query
+    # A parameter that selects content is a page of its own, tracked or not.
+    search = "/search/?q=%E6%96%B0%E9%97%BB"  # 新闻
+    assert _get(client, search)[0]["X-Page-Cache"] == "miss"
+    assert _get(client, search + "&utm_source=wx")[0]["X-Page-Cache"] == "hit"
+
+
+def test_an_invalid_session_cookie_is_an_anonymous_reader(client, page_cache, make_article):
+    """Only a logged-in session bypasses the cache; a stale or forged cookie does not."""
+    article = make_article()
+    _get(client, article.get_absolute_url())
+    client.cookies["sessionid"] = "not-a-session"
+    assert _get(client, article.get_absolute_url())[0]["X-Page-Cache"] == "hit"
+
+
+def test_a_soft_purge_serves_the_previous_page_while_another_worker_renders(
+    client, page_cache, write, make_article
+):
+    """No stampede: when a hot page goes stale, one worker renders and the rest wait not."""
+    make_article(title="首页上的旧文章")
+    _get(client, "/")
+    write(lambda: make_article(title="新的快讯"))
+    digest = _digest_of(client, "/")
+    assert pagecache.take_render_lock(digest)  # another worker is rendering it now
+    response, html = _get(client, "/")
+    assert response["X-Page-Cache"] == "stale" and "新的快讯" not in html
+    pagecache.release_render_lock(digest)
+    response, html = _get(client, "/")
+    assert response["X-Page-Cache"] == "miss" and "新的快讯" in html
+
+
+def test_a_takedown_is_never_served_stale(client, page_cache, write, make_article):
+    """Even while another worker renders, an unpublished article's page is not replayed."""
+    article = make_article(title="要撤下的文章")
+    url = article.get_absolute_url()
+    _get(client, url)
+    article.status = Article.Status.DRAFT
+    write(article.save)
+    assert pagecache.take_render_lock(_digest_of(client, url))
+    assert client.get(url).status_code == 404
+
+
+def test_pages_tell_a_shared_cache_how_long_and_by_which_keys(client, page_cache, make_article):
+    """Varnish keeps the page for s-maxage and purges it by the keys in xkey."""
+    article = make_article()
+    response = client.get(article.get_absolute_url())
+    assert "s-maxage=" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    listed = set(response["xkey"].split())
+    assert {page_keys.ALL, page_keys.article_key(article.pk)} <= listed
+    assert page_keys.path_key(article.get_absolute_url()) in listed
+    assert response["Surrogate-Key"] == response["xkey"]
+
+
+def _digest_of(client, url):
+    from django.test import RequestFactory
+
+    from pagecache.middleware import _digest
+
+    return _digest(RequestFactory().get(url))
+
+
+# --- A cache that cannot be written must be loud ---------------------------------------------
 
 
 @pytest.fixture
-def unwritable_version_file(settings, tmp_path):
-    """A version file whose directory cannot be created: its "parent" is a plain file.
+def unwritable_cache(settings, tmp_path):
+    """A file cache whose directory cannot be created: its "parent" is a plain file.
 
     (Permissions would not do: the tests may run as root, who writes anywhere.)
     """
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
-    path = blocker / "var" / "pagecache.version"
-    settings.CACHES = {"default": BACKENDS["locmem"]}
-    settings.NEWSROOM_CACHE_VERSION_FILE = str(path)
-    pagecache._local.state = None
+    path = blocker / "cache"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(path),
+        }
+    }
     return path
 
 
-def test_check_writable_creates_the_version_files_directory(settings, tmp_path):
-    """On a fresh machine the store is made ready (var/ is not in the repository)."""
-    settings.CACHES = {"default": BACKENDS["locmem"]}
-    settings.NEWSROOM_CACHE_VERSION_FILE = str(tmp_path / "var" / "pagecache.version")
-    pagecache.check_writable()
-    assert (tmp_path / "var" / "pagecache.version").is_file()
-
-
-def test_check_writable_names_the_file_and_the_setting_when_the_store_is_unwritable(
-    unwritable_version_file,
-):
+def test_check_writable_names_the_cache_when_it_cannot_be_written(unwritable_cache):
     """A takedown must be refused up front rather than stay visible for minutes."""
     with pytest.raises(pagecache.PageCacheError) as raised:
         pagecache.check_writable()
-    assert str(unwritable_version_file) in str(raised.value)
-    assert "NEWSROOM_CACHE_VERSION_FILE" in str(raised.value)
+    assert str(unwritable_cache) in str(raised.value) and "CACHE_URL" in str(raised.value)
 
 
 def test_check_writable_refuses_a_shared_cache_that_cannot_be_reached(settings):
@@ -292,47 +384,64 @@ def test_check_writable_refuses_a_shared_cache_that_cannot_be_reached(settings):
 
 
 def test_check_writable_passes_on_every_backend(page_cache):
-    """A store that works raises nothing, on local memory and on Redis."""
+    """A store that works raises nothing, on files, local memory and Redis."""
     pagecache.check_writable()
 
 
-def test_a_direct_bump_that_fails_logs_an_error_and_raises(unwritable_version_file, caplog):
-    """Called directly, a failed bump must reach the caller and the log, not vanish."""
+def test_a_purge_that_fails_logs_an_error_and_raises(unwritable_cache, caplog):
+    """Called directly, a failed purge must reach the caller and the log, not vanish."""
     with pytest.raises(pagecache.PageCacheError):
-        pagecache.bump()
-    errors = [r for r in caplog.records if r.name == "pagecache.version"]
+        pagecache.purge({"all"}, hard=True)
+    errors = [r for r in caplog.records if r.name == "pagecache.store"]
     assert errors and errors[0].levelname == "ERROR"
-    assert str(unwritable_version_file) in errors[0].getMessage()
+    assert str(unwritable_cache) in errors[0].getMessage()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bump_that_fails_after_commit_is_logged_and_the_write_stays(
-    unwritable_version_file, make_article, caplog
+def test_a_purge_that_fails_after_commit_is_logged_and_the_write_stays(
+    unwritable_cache, make_article, caplog
 ):
     """After the commit the change has happened: it stays, and the failure is in the log."""
-    article = make_article(title="已提交的修改")  # commits: the bump runs and fails
+    article = make_article(title="已提交的修改")  # commits: the purge runs and fails
     assert Article.objects.filter(pk=article.pk).exists()
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert any(
-        r.name == "pagecache.version" and str(unwritable_version_file) in r.getMessage()
-        for r in errors
+        r.name == "pagecache.store" and str(unwritable_cache) in r.getMessage() for r in errors
     ), [r.getMessage() for r in errors]
 
 
-def test_the_system_check_flags_an_unwritable_version_store(unwritable_version_file):
-    """`manage.py check` (and migrate, on every deploy) stops on it, naming what to fix."""
+def test_the_system_check_flags_a_cache_that_cannot_be_written(settings):
+    """`manage.py check` (and migrate, on every deploy) stops on it, naming what to fix.
+
+    (A file cache whose folder cannot be made stops Django's own cache checks first,
+    with the file system's error: as loud, if less kind.)
+    """
     from django.core import checks
 
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
     errors = [e for e in checks.run_checks() if e.id == "newsroom.E001"]
     assert len(errors) == 1 and errors[0].level == checks.ERROR
-    assert str(unwritable_version_file) in errors[0].msg
-    assert "NEWSROOM_CACHE_VERSION_FILE" in errors[0].msg
+    assert "redis://127.0.0.1:1/0" in errors[0].msg
 
 
-def test_the_system_check_is_quiet_when_the_version_store_is_writable(settings, tmp_path):
+def test_a_broken_cache_serves_pages_uncached_rather_than_failing(
+    client, settings, unwritable_cache, make_article
+):
+    """Readers keep reading when the cache's disk is gone; the log says why."""
+    settings.NEWSROOM_PAGE_CACHE = True
+    article = make_article(title="缓存坏了也能看")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200 and "缓存坏了也能看" in response.content.decode()
+
+
+def test_the_system_check_is_quiet_when_the_cache_is_writable(settings, tmp_path):
     """No false alarm on a healthy machine."""
     from django.core import checks
 
-    settings.CACHES = {"default": BACKENDS["locmem"]}
-    settings.NEWSROOM_CACHE_VERSION_FILE = str(tmp_path / "pagecache.version")
+    settings.CACHES = {"default": {**BACKENDS["files"], "LOCATION": str(tmp_path / "cache")}}
     assert [e for e in checks.run_checks() if e.id.startswith("newsroom.")] == []

@@ -299,7 +299,7 @@ def _site_env(tmp, database_url, page_cache="0"):
         "DATABASE_URL": database_url,
         "DJANGO_STATIC_ROOT": str(tmp / "static"),
         "DJANGO_MEDIA_ROOT": str(tmp / "media"),
-        "NEWSROOM_CACHE_VERSION_FILE": str(tmp / "pagecache.version"),
+        "NEWSROOM_CACHE_DIR": str(tmp / "cache"),
         "NEWSROOM_PAGE_CACHE": page_cache,
         "CACHE_URL": "locmemcache://faults",
     }

@@ -174,7 +174,7 @@ def production_server():
         DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
         DJANGO_STATIC_ROOT=str(tmp / "static"),
         DJANGO_MEDIA_ROOT=str(tmp / "media"),
-        NEWSROOM_CACHE_VERSION_FILE=str(tmp / "pagecache.version"),
+        NEWSROOM_CACHE_DIR=str(tmp / "cache"),
         CACHE_URL="locmemcache://security",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="1",

@@ -33,7 +33,7 @@ def _env(tmp_path, **values):
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DATABASE_URL=f"sqlite:///{database}",
-        NEWSROOM_CACHE_VERSION_FILE=str(tmp_path / "pagecache.version"),
+        NEWSROOM_CACHE_DIR=str(tmp_path / "cache"),
     )
     env.update(values)
     return env

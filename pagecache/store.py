@@ -1,0 +1,176 @@
+"""Where whole pages and the versions of what they show are kept.
+
+Why whole pages: nearly every request on a news site is an anonymous GET of a page
+that is the same for everyone; serving the finished bytes skips templates, queries
+and all.
+
+How a page stays correct without emptying the cache on every write:
+- Each stored page lists the **dependency keys** it was rendered from (pagecache/
+  keys.py): its own path, every article it links on an article page, and `all`.
+  Each key has a **version** in the cache; the page keeps the versions it saw.
+- A write **purges** only the keys it touches (pagecache/signals.py, after the
+  commit): it sets a new version for each. A page whose keys all still have the
+  versions it stored is fresh; otherwise it is stale.
+- A **soft** purge (a new or edited article: lists that could show it) lets one
+  worker re-render a stale page while the others serve the previous copy for a
+  moment (GRACE): no stampede, and readers never wait for the newsroom. A **hard**
+  purge (a takedown: unpublished or deleted) is never served again, not even stale.
+- A page is also stale at its time-to-live, and no later than the next scheduled
+  publication, so a scheduled article appears on its own when its time comes.
+
+The cache must be shared by every worker (and app server): a purge in one worker
+must be seen by the others. The embedded default is Django's file-based cache under
+`var/cache` (one machine, every worker); Redis (`CACHE_URL`) is the path past one
+machine. When the cache cannot be written, purges fail loudly: `purge` raises
+PageCacheError after logging it, a takedown is refused up front (`check_writable`,
+asked through articles.signals.takedown_requested), and the system check
+newsroom.E001 stops `manage.py check` and `migrate`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import Min
+
+from articles.models import Article
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "pagecache:key:"
+HARD_PREFIX = "pagecache:hard:"
+PAGE_PREFIX = "pagecache:page:"
+LOCK_PREFIX = "pagecache:lock:"
+NEXT_PUBLISH_KEY = "pagecache:next-publish"
+PROBE_KEY = "pagecache:probe"
+# How long a page is fresh at most (a scheduled publication cuts it shorter).
+DEFAULT_TTL = 300
+# How long past its freshness a page may still be served while one worker re-renders
+# it (soft purges only): the bound on how stale a list may be during a publish.
+GRACE = 10
+# How long one worker may hold the right to re-render a page before another may.
+LOCK_SECONDS = 20
+
+
+class PageCacheError(RuntimeError):
+    """A purge could not be stored: cached pages would outlive a change."""
+
+
+def cache():
+    return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
+
+
+def describe() -> str:
+    """Where pages and versions live, and the setting that says so (for operators)."""
+    alias = settings.NEWSROOM_PAGE_CACHE_ALIAS
+    config = settings.CACHES[alias]
+    where = config.get("LOCATION") or config["BACKEND"]
+    return f"CACHES[{alias!r}] = {where} (CACHE_URL)"
+
+
+def _failure(exc: Exception) -> PageCacheError:
+    # For editors, should a caller show it, and for the log: what, where, and the cost.
+    return PageCacheError(
+        f"页面缓存无法更新（{describe()}）：{type(exc).__name__}: {exc}。"
+        f"已缓存的页面最多 {DEFAULT_TTL // 60} 分钟内仍显示修改前的内容。"
+    )
+
+
+def versions(keys) -> dict[str, str]:
+    """The current version of each key ("0" for one never purged)."""
+    keys = list(keys)
+    found = cache().get_many([KEY_PREFIX + key for key in keys])
+    return {key: found.get(KEY_PREFIX + key, "0") for key in keys}
+
+
+def version_time(version: str) -> int:
+    """When a version was set, in ns since the epoch (0 for "0")."""
+    return int(version[1:]) if version[1:].isdigit() else 0
+
+
+def purge(keys, *, hard: bool) -> None:
+    """Give each key a new version: every page that depends on one is stale now.
+
+    A hard purge (a takedown) is also remembered per key (`hard_purged_since`): no
+    page stored before it is served again. Raises PageCacheError, after logging it,
+    on a cache failure.
+    """
+    keys = set(keys)
+    if not keys:
+        return
+    now = time.time_ns()
+    version = f"{'h' if hard else 's'}{now}"
+    values = {KEY_PREFIX + key: version for key in keys}
+    if hard:
+        # Kept apart from the version, which a later soft purge replaces: a page stored
+        # before a takedown must never be served again, however the key changed since.
+        values.update({HARD_PREFIX + key: now for key in keys})
+    try:
+        cache().set_many(values, timeout=None)
+    except Exception as exc:  # noqa: BLE001 - any backend error means pages stay stale
+        error = _failure(exc)
+        logger.error("%s", error, exc_info=True)
+        raise error from exc
+
+
+def hard_purged_since(keys, moment_ns: int) -> bool:
+    """Whether any of the keys was hard-purged (a takedown) after `moment_ns`."""
+    found = cache().get_many([HARD_PREFIX + key for key in keys])
+    return any(when > moment_ns for when in found.values())
+
+
+def check_writable() -> None:
+    """Raise PageCacheError unless the cache takes a write now (a set and get round trip).
+
+    Call it before a change that must reach readers at once (a takedown): if it
+    raises, refuse the change and show the error instead of saving it and leaving
+    the old page cached. The system check newsroom.E001 calls it too.
+    """
+    try:
+        token = uuid.uuid4().hex
+        cache().set(PROBE_KEY, token, 60)
+        if cache().get(PROBE_KEY) != token:
+            raise OSError("a value written to the cache did not read back")
+    except Exception as exc:  # noqa: BLE001 - whatever the backend raises, it is unusable
+        raise _failure(exc) from exc
+
+
+def next_publish() -> float | None:
+    """When the next scheduled article goes live (epoch seconds), shared by all workers.
+
+    Remembered in the cache; a write to any article forgets it (signals.py), and it is
+    worked out again once its moment has passed.
+    """
+    when = cache().get(NEXT_PUBLISH_KEY)
+    if when is not None and (when == 0 or when > time.time()):
+        return when or None
+    upcoming = Article.objects.scheduled().aggregate(at=Min("published_at"))["at"]
+    when = upcoming.timestamp() if upcoming else 0
+    cache().set(NEXT_PUBLISH_KEY, when, DEFAULT_TTL)
+    return when or None
+
+
+def forget_next_publish() -> None:
+    cache().delete(NEXT_PUBLISH_KEY)
+
+
+def load(digest: str):
+    return cache().get(PAGE_PREFIX + digest)
+
+
+def save(digest: str, entry: dict, ttl: int) -> None:
+    # Kept past its freshness, for the grace of a soft purge.
+    cache().set(PAGE_PREFIX + digest, entry, ttl + GRACE)
+
+
+def take_render_lock(digest: str) -> bool:
+    """True for the one worker that may re-render a stale page now."""
+    return cache().add(LOCK_PREFIX + digest, 1, LOCK_SECONDS)
+
+
+def release_render_lock(digest: str) -> None:
+    cache().delete(LOCK_PREFIX + digest)
