@@ -9,6 +9,7 @@ gunicorn.conf.py, so both servers get the same worker count from the same
 variables. `wrk()` runs Debian's wrk and parses its report.
 """
 
+import json
 import os
 import re
 import signal
@@ -170,3 +171,13 @@ def wrk(url, duration, connections, **options) -> dict:
         check=True,
     ).stdout
     return parse_wrk(out)
+
+
+def save_results(name: str, data) -> Path:
+    """Write bench/results/NAME-TIME.json (ignored by git), or under $BENCH_RESULTS_DIR:
+    the smoke test (tests/project/test_bench.py) keeps its runs out of the worktree."""
+    out = Path(os.environ.get("BENCH_RESULTS_DIR") or REPO / "bench" / "results")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}-{int(time.time())}.json"
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    return path
