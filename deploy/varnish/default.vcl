@@ -107,6 +107,11 @@ sub vcl_recv {
     # Every other cookie (analytics, the CSRF token of an earlier admin visit) means
     # nothing to a public page; kept, it would make every reader's copy different.
     unset req.http.Cookie;
+    # The site speaks one language (LANGUAGES in settings), yet Django's
+    # LocaleMiddleware answers "Vary: Accept-Language": left alone, every browser's
+    # own header (zh-CN,zh;q=0.9,en;q=0.8 …) would get a copy of each page. Give
+    # the site a second language and this line must go.
+    unset req.http.Accept-Language;
 
     # The built-in rules still apply: a request with Authorization passes.
 }
