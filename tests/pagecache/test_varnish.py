@@ -183,6 +183,7 @@ class StandIn:
         self.pages: dict[str, Page] = {}
         self.seen: list[tuple[str, str, dict]] = []  # (method, URL as received, headers)
         self.lock = threading.Lock()
+        self.base = ""  # http://127.0.0.1:PORT, once the fixture serves it
 
     def page(self, path, keys=(), **options) -> Page:
         self.pages[path] = Page(list(keys), **options)
@@ -348,6 +349,17 @@ def test_other_cookies_are_dropped_so_every_reader_shares_one_copy(varnish, stan
 
     assert stand_in.hits("/cookies/") == 1 and second.cache == "HIT"
     assert "Cookie" not in stand_in.requests("/cookies/")[0][2]
+
+
+def test_readers_language_settings_do_not_make_another_copy(varnish, stand_in):
+    """Django says Vary: Accept-Language, but the site has one language: one copy for all."""
+    stand_in.page("/language/", ["article:4"], extra={"Vary": "Accept-Language, Cookie"})
+
+    _get(varnish + "/language/", Accept_Language="zh-CN,zh;q=0.9,en;q=0.8")
+    second = _get(varnish + "/language/", Accept_Language="en-US,en;q=0.5")
+    third = _get(varnish + "/language/")
+
+    assert stand_in.hits("/language/") == 1 and second.cache == third.cache == "HIT"
 
 
 def test_a_hard_purge_refetches_exactly_the_pages_that_carry_a_key(varnish, stand_in):
@@ -638,9 +650,10 @@ get_user_model().objects.create_superuser("desk", "desk@example.com", "pw-desk-1
 
 
 def _manage(env, *args):
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO, env=env, check=True, capture_output=True
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True
     )
+    assert done.returncode == 0, f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}"
 
 
 @dataclass
@@ -669,7 +682,6 @@ def site():
         "DJANGO_MEDIA_ROOT": str(folder / "media"),
         "CACHE_URL": "locmemcache://varnish-site",
         "NEWSROOM_CACHE_VERSION_FILE": str(folder / "pagecache.version"),
-        "NEWSROOM_VARNISH_PURGE_URLS": f"http://127.0.0.1:{varnish_port}",
     }
     access_log = folder / "access.log"
     try:
@@ -681,6 +693,8 @@ def site():
             cwd=REPO,
             env={
                 **env,
+                # Only gunicorn purges: the set-up above runs before Varnish does.
+                "NEWSROOM_VARNISH_PURGE_URLS": f"http://127.0.0.1:{varnish_port}",
                 "GUNICORN_BIND": f"127.0.0.1:{gunicorn_port}",
                 "GUNICORN_WORKERS": "2",
                 "GUNICORN_ACCESS_LOG": str(access_log),
