@@ -184,7 +184,10 @@ NEWSROOM_CACHE_VERSION_FILE = env.str(
 # server, e.g. http://127.0.0.1:6081, to which pagecache.purge sends its PURGE
 # requests. Empty: no Varnish. A mistyped URL would fail only at the first purge,
 # after the change it was meant to publish, so it is refused here.
-NEWSROOM_VARNISH_PURGE_URLS = env.list("NEWSROOM_VARNISH_PURGE_URLS", default=[])
+# ("a, b": env.list keeps the space.)
+NEWSROOM_VARNISH_PURGE_URLS = [
+    url.strip() for url in env.list("NEWSROOM_VARNISH_PURGE_URLS", default=[]) if url.strip()
+]
 for _url in NEWSROOM_VARNISH_PURGE_URLS:
     if not _url.startswith(("http://", "https://")) or not _url.split("://", 1)[1].strip("/"):
         raise ImproperlyConfigured(

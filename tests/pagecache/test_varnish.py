@@ -629,6 +629,32 @@ def test_send_purge_without_varnish_configured_sends_nothing(varnish, stand_in, 
     assert _get(varnish + "/client/none/").cache == "HIT"
 
 
+def _settings_of(**env):
+    """NEWSROOM_VARNISH_PURGE_URLS as a fresh process reads it, or its start-up error."""
+    folder = Path(tempfile.mkdtemp(prefix="varnish-settings-"))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("NEWSROOM_", "DATABASE_"))},
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        **env,
+    }
+    code = "from django.conf import settings; print(settings.NEWSROOM_VARNISH_PURGE_URLS)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
+
+
+def test_the_purge_urls_come_from_the_environment_and_a_bad_one_stops_the_start():
+    """A mistyped URL would only fail at the first purge, after the change it was for."""
+    assert _settings_of() == "[]"
+    both = "http://127.0.0.1:6081, http://10.0.0.12:6081"
+    assert _settings_of(NEWSROOM_VARNISH_PURGE_URLS=both) == str(both.split(", "))
+    refused = _settings_of(NEWSROOM_VARNISH_PURGE_URLS="127.0.0.1:6081")
+    assert "ImproperlyConfigured" in refused and "'127.0.0.1:6081'" in refused
+
+
 # --- The site behind Varnish, end to end ------------------------------------------------------
 
 SETUP = """
