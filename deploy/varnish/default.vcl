@@ -11,8 +11,10 @@
 #   NEWSROOM_VARNISH_PURGE_URLS, and exactly the pages carrying one of those keys go.
 #
 # Debian bookworm: varnish 7.1 and varnish-modules (for xkey). Check a change with
-#   varnishd -C -f deploy/varnish/default.vcl >/dev/null
-# and run tests/pagecache/test_varnish.py, which starts this very file.
+#   varnishd -C -f "$PWD/deploy/varnish/default.vcl" 2>/dev/null && echo VCL ok
+# (the path must be absolute; without 2>/dev/null it prints the compiler's error, or
+# all the C it generated) and run tests/pagecache/test_varnish.py, which starts this
+# very file.
 vcl 4.1;
 
 import std;
