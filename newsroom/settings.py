@@ -192,6 +192,20 @@ NEWSROOM_PAGE_CACHE = env.bool("NEWSROOM_PAGE_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/")
 
+# Varnish in front (deploy/varnish/, README "Deploying"): the URL of each Varnish
+# server, e.g. http://127.0.0.1:6081, to which pagecache.purge sends its PURGE
+# requests. Empty: no Varnish. A mistyped URL would fail only at the first purge,
+# after the change it was meant to publish, so it is refused here.
+# ("a, b": env.list keeps the space.)
+NEWSROOM_VARNISH_PURGE_URLS = [
+    url.strip() for url in env.list("NEWSROOM_VARNISH_PURGE_URLS", default=[]) if url.strip()
+]
+for _url in NEWSROOM_VARNISH_PURGE_URLS:
+    if not _url.startswith(("http://", "https://")) or not _url.split("://", 1)[1].strip("/"):
+        raise ImproperlyConfigured(
+            f"NEWSROOM_VARNISH_PURGE_URLS: {_url!r} is not a URL like http://127.0.0.1:6081"
+        )
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
