@@ -706,8 +706,8 @@ def site():
         "DATABASE_URL": f"sqlite:///{folder / 'newsroom.sqlite3'}",
         "DJANGO_STATIC_ROOT": str(folder / "static"),
         "DJANGO_MEDIA_ROOT": str(folder / "media"),
-        "CACHE_URL": "locmemcache://varnish-site",
-        "NEWSROOM_CACHE_VERSION_FILE": str(folder / "pagecache.version"),
+        # The site's own page cache, shared by both workers as in production.
+        "NEWSROOM_CACHE_DIR": str(folder / "cache"),
     }
     access_log = folder / "access.log"
     try:
@@ -822,9 +822,13 @@ def test_publishing_purges_exactly_the_pages_that_show_the_article(site):
 
     _admin_action(_login(site.varnish), site.varnish, "publish", "fresh-a")
 
+    # A publish is a soft purge: the first reader after it may get the previous copy
+    # while Varnish fetches the new one in the background (the freshness bound: 1 s).
     for path in (home, section):
-        response = _get(site.varnish + path)
-        assert response.cache == "MISS" and "刚刚发布的快讯" in response.body, path
+        deadline = time.monotonic() + 1
+        while "刚刚发布的快讯" not in _get(site.varnish + path).body:
+            assert time.monotonic() < deadline, f"{path} still shows the old list after 1 s"
+            time.sleep(0.05)
     assert _get(site.varnish + "/article/fresh-a/").status == 200
     assert _get(site.varnish + elsewhere).cache == "HIT"
     assert site.gunicorn_hits(elsewhere) == rendered
