@@ -169,21 +169,26 @@ else:
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # The cache every worker shares: pages, their dependency versions, fragments. Without
-# CACHE_URL, Django's file-based cache under var/cache/ (one machine, every worker of
-# it); with it, Redis (the path past one machine). Never a per-process cache: a purge
-# in one worker must reach every other one.
+# CACHE_URL, a disk cache under var/cache/ (diskcache: SQLite files, safe across the
+# processes of one machine, evicting the least recently stored past a size limit);
+# with it, Redis (the path past one machine). Never a per-process cache: a purge in
+# one worker must reach every other one. (Django's own file-based cache lists its whole
+# folder on every write to decide whether to cull: at a 10,000-article archive's
+# working set, each write cost a directory listing.)
 NEWSROOM_CACHE_DIR = env.str("NEWSROOM_CACHE_DIR", default=str(BASE_DIR / "var" / "cache"))
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache_url("CACHE_URL")}
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "diskcache.DjangoCache",
             "LOCATION": NEWSROOM_CACHE_DIR,
             "TIMEOUT": 600,
-            # A 100,000-article archive's working set, with room; the cull drops a
-            # quarter at random when full.
-            "OPTIONS": {"MAX_ENTRIES": env.int("NEWSROOM_CACHE_MAX_ENTRIES", default=50_000)},
+            # Wait for another worker's write rather than give up: a purge must land.
+            "DATABASE_TIMEOUT": 1.0,
+            "OPTIONS": {
+                "size_limit": env.int("NEWSROOM_CACHE_SIZE_MB", default=1024) * 1024 * 1024
+            },
         }
     }
 

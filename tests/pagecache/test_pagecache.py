@@ -1,6 +1,6 @@
 """Cached pages for anonymous readers: fast, never stale, and purged by what changed.
 
-Runs on the file-based cache (the embedded default), the local-memory cache and on
+Runs on the disk cache (the embedded default), the local-memory cache and on
 Redis (when REDIS_URL is set, as `make test` does through scripts/with-services).
 """
 
@@ -21,7 +21,7 @@ from pagecache import signals as page_signals
 from pagecache import store as pagecache
 
 BACKENDS = {
-    "files": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
+    "disk": {"BACKEND": "diskcache.DjangoCache", "DATABASE_TIMEOUT": 1.0},
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "redis": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -36,7 +36,7 @@ def page_cache(request, settings, tmp_path):
     if request.param == "redis" and not os.environ.get("REDIS_URL"):
         pytest.skip("REDIS_URL is not set (make test sets it)")
     config = {**BACKENDS[request.param], "KEY_PREFIX": "test"}
-    if request.param == "files":
+    if request.param == "disk":
         config["LOCATION"] = str(tmp_path / "cache")
     settings.CACHES = {"default": config}
     settings.NEWSROOM_PAGE_CACHE = True
@@ -443,5 +443,5 @@ def test_the_system_check_is_quiet_when_the_cache_is_writable(settings, tmp_path
     """No false alarm on a healthy machine."""
     from django.core import checks
 
-    settings.CACHES = {"default": {**BACKENDS["files"], "LOCATION": str(tmp_path / "cache")}}
+    settings.CACHES = {"default": {**BACKENDS["disk"], "LOCATION": str(tmp_path / "cache")}}
     assert [e for e in checks.run_checks() if e.id.startswith("newsroom.")] == []
