@@ -85,19 +85,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cached page for an anonymous reader is the finished response, headers
+    # and all (security headers, CSP), and costs no other middleware, no query.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that may query the database, so every page (a 503 too) has it.
     "csp.middleware.CSPMiddleware",
     # Inside it: adds the admin's one relaxation (inline styles) to the policy.
     "newsroom.middleware.AdminStyleCSPMiddleware",
-    # Outside the page cache and sessions, which query the database themselves: a
-    # database outage anywhere below becomes a branded 503 (newsroom/middleware.py).
+    # Outside sessions and views, which query the database: a database outage
+    # anywhere below becomes a branded 503 (newsroom/middleware.py).
     "newsroom.middleware.DatabaseUnavailableMiddleware",
-    # Outside the page cache, so a cached page also answers If-None-Match with a 304.
+    # A freshly rendered page answers If-None-Match with a 304 (the page cache answers
+    # it for the pages it serves).
     "django.middleware.http.ConditionalGetMiddleware",
-    # Before sessions and auth: a cached page for an anonymous reader costs no query.
-    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -21,7 +21,8 @@ from importlib import import_module
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.db import DatabaseError
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 
 from . import keys as dependency_keys
@@ -43,7 +44,12 @@ def _logged_in(request) -> bool:
     if not session_key:
         return False
     engine = import_module(settings.SESSION_ENGINE)
-    return "_auth_user_id" in engine.SessionStore(session_key).load()
+    try:
+        return "_auth_user_id" in engine.SessionStore(session_key).load()
+    except DatabaseError:
+        # The database is away (newsroom.middleware answers 503 for what needs it):
+        # readers, and editors meanwhile, get the cached pages that need none.
+        return False
 
 
 def _cacheable(request) -> bool:
@@ -51,6 +57,8 @@ def _cacheable(request) -> bool:
         settings.NEWSROOM_PAGE_CACHE
         and request.method in ("GET", "HEAD")
         and not request.path.startswith(settings.NEWSROOM_PAGE_CACHE_SKIP)
+        # SecurityMiddleware, below, sends plain HTTP to HTTPS first.
+        and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
     )
 
 
@@ -79,10 +87,19 @@ def _storable(response) -> bool:
     return "private" not in control and "no-store" not in control
 
 
-def _from_entry(entry: dict, state: str) -> HttpResponse:
-    response = HttpResponse(entry["content"], status=entry["status"])
-    for name, value in entry["headers"]:
-        response[name] = value
+def _hit(request, entry: dict, state: str) -> HttpResponse:
+    """The stored page, or a 304 when the browser's copy is the same (ETag)."""
+    headers = dict(entry["headers"])
+    etag = headers.get("ETag")
+    if etag and etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+        for name in ("ETag", "Cache-Control", "Vary", "xkey", "Surrogate-Key"):
+            if name in headers:
+                response[name] = headers[name]
+    else:
+        response = HttpResponse(entry["content"], status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
     response["X-Page-Cache"] = state
     return response
 
@@ -107,21 +124,25 @@ class PageCacheMiddleware:
             return self.get_response(request)
         try:
             entry = store.load(digest)
+            current = store.versions(entry["keys"], fresh=True) if entry else None
+            if entry and any(current[k] != v for k, v in entry["keys"].items()):
+                # This worker's copy is stale; another worker may have stored a new one.
+                entry = store.load(digest, shared=True)
+                current = store.versions(entry["keys"]) if entry else None
         except Exception:  # noqa: BLE001 - a broken cache must not take the site down
             logger.exception("the page cache cannot be read; serving uncached")
             return self.get_response(request)
         locked = False
         if entry is not None:
-            current = store.versions(entry["keys"])
             changed = [k for k, v in entry["keys"].items() if current[k] != v]
             now = time.time()
             if not changed and now < entry["expires"]:
-                return _from_entry(entry, "hit")
+                return _hit(request, entry, "hit")
             if not store.hard_purged_since(changed, entry["stored"]):
                 locked = store.take_render_lock(digest)
                 if not locked and now < entry["expires"] + store.GRACE:
                     # Another worker is rendering it: the previous copy, for a moment.
-                    return _from_entry(entry, "stale")
+                    return _hit(request, entry, "stale")
         started = time.time_ns()
         try:
             response = self.get_response(request)
@@ -142,7 +163,7 @@ class PageCacheMiddleware:
 
     def _store(self, request, response, digest: str, started: int) -> None:
         keys = dependency_keys.page_keys(request.path, getattr(request, "pagecache_context", None))
-        seen = store.versions(keys)
+        seen = store.versions(keys, fresh=True)
         # A key purged while this page rendered may have been read before the purge:
         # store a version that can never match, so the next request renders again.
         stored = {
