@@ -17,6 +17,7 @@ share a page and what a shared cache in front (Varnish, a CDN) is told:
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from importlib import import_module
 from urllib.parse import urlencode
 
@@ -38,18 +39,30 @@ VARYING_PARAMS = ("page", "q", "day", "month", "range", "p", "infoCode")
 MAX_KEY_LENGTH = 500
 
 
+# Session keys this worker found belong to nobody logged in. Such a key never becomes
+# a logged-in one (logging in issues a new key), so the answer can be kept; a reader
+# with a stale cookie then costs one query, not one per page.
+_ANONYMOUS_KEYS: OrderedDict = OrderedDict()
+ANONYMOUS_KEYS_KEPT = 10_000
+
+
 def _logged_in(request) -> bool:
-    """Whether the request carries the session of a logged-in user (one query)."""
+    """Whether the request carries the session of a logged-in user (one query at most)."""
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not session_key:
+    if not session_key or session_key in _ANONYMOUS_KEYS:
         return False
     engine = import_module(settings.SESSION_ENGINE)
     try:
-        return "_auth_user_id" in engine.SessionStore(session_key).load()
+        logged_in = "_auth_user_id" in engine.SessionStore(session_key).load()
     except DatabaseError:
         # The database is away (newsroom.middleware answers 503 for what needs it):
         # readers, and editors meanwhile, get the cached pages that need none.
         return False
+    if not logged_in:
+        _ANONYMOUS_KEYS[session_key] = True
+        while len(_ANONYMOUS_KEYS) > ANONYMOUS_KEYS_KEPT:
+            _ANONYMOUS_KEYS.popitem(last=False)
+    return logged_in
 
 
 def _cacheable(request) -> bool:
