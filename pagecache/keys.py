@@ -73,7 +73,7 @@ def _paths(article_id: int) -> set[str]:
     section = row["category__slug"]
     paths.add(reverse("articles:category", args=[section]))
     paths.update(reverse("articles:feed-category", args=[section, fmt]) for fmt in FEEDS)
-    article = Article.objects.only("pk").get(pk=article_id)
+    article = Article(pk=article_id)  # the row was read above; its links need only the id
     for slug in article.tags.values_list("slug", flat=True):
         paths.add(reverse("articles:tag", args=[slug]))
         paths.update(reverse("articles:feed-tag", args=[slug, fmt]) for fmt in FEEDS)
