@@ -42,7 +42,9 @@ def admin_login(page, base_url, username, password):
     page.goto(base_url + "/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    # Wait for the page the login leads to, so the next goto does not cancel it mid-flight.
+    with page.expect_navigation():
+        page.click("input[type=submit]")
 
 
 def no_horizontal_scroll(page) -> bool:
