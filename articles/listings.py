@@ -89,7 +89,9 @@ def rolling_news(limit: int = 12):
     )
 
 
-def related_articles(article: Article, limit: int = RELATED_ARTICLES_LIMIT) -> list[Article]:
+def related_articles(
+    article: Article, limit: int = RELATED_ARTICLES_LIMIT, *, tags=None, stocks=None
+) -> list[Article]:
     """Up to `limit` published articles: sharing a stock first, then a tag, then the section.
 
     Newest first within each preference, each query stopping at what is still
@@ -98,9 +100,12 @@ def related_articles(article: Article, limit: int = RELATED_ARTICLES_LIMIT) -> l
     both kinds of links to decide, so the cost does not follow their popularity.
     Five queries at most.
     """
-    # An editor's preview may carry stocks and tags not saved yet (no pk).
-    stock_ids = [stock.pk for stock in article.ordered_stocks() if stock.pk is not None]
-    tag_ids = [tag.pk for tag in article.tag_list() if tag.pk is not None]
+    # `tags` and `stocks` when the caller has read them already. An editor's preview
+    # may carry stocks and tags not saved yet (no pk).
+    stocks = article.ordered_stocks() if stocks is None else stocks
+    tags = article.tag_list() if tags is None else tags
+    stock_ids = [stock.pk for stock in stocks if stock.pk is not None]
+    tag_ids = [tag.pk for tag in tags if tag.pk is not None]
     base = (
         Article.objects.published()
         .exclude(pk=article.pk)

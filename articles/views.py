@@ -1,5 +1,6 @@
 """Public views. They stay thin: the queryset methods decide what is public."""
 
+import functools
 import json
 from urllib.parse import urlencode
 
@@ -38,6 +39,12 @@ class StaffPreviewMixin:
         return Article.objects.published()
 
 
+def _once(compute):
+    """A value the template computes on first use and then reuses, or never computes
+    when the fragment that shows it comes from the cache (templates call callables)."""
+    return functools.cache(compute)
+
+
 class HomeView(ArticleListMixin, ListView):
     template_name = "articles/home.html"
 
@@ -46,7 +53,9 @@ class HomeView(ArticleListMixin, ListView):
         if context["page_obj"].number > 1:
             return {**context, "page_heading": "最新文章"}
         # The menu and the section blocks share one query for the categories.
-        categories = list(Category.objects.all())
+        categories = _once(lambda: list(Category.objects.all()))
+        blocks = _once(lambda: listings.category_blocks(categories()))
+        flashes = _once(listings.rolling_news)
         articles = list(context["articles"])
         return {
             **context,
@@ -55,8 +64,14 @@ class HomeView(ArticleListMixin, ListView):
             "menu_categories": categories,
             "lead": articles[0] if articles else None,
             "articles": articles[1:],
-            "blocks": listings.category_blocks(categories),
-            "flash_days": listings.flash_timeline(listings.rolling_news()),
+            "blocks": blocks,
+            # What the blocks and the 7×24 column show, for their fragments' keys.
+            "blocks_shown": lambda: [(c, items) for c, items in blocks()],
+            "flash_days": _once(lambda: listings.flash_timeline(flashes())),
+            "flashes_shown": lambda: [
+                *(c for c in categories() if c.slug == listings.ROLLING_CATEGORY_SLUG),
+                *flashes(),
+            ],
             "flash_url": reverse("articles:category", args=[listings.ROLLING_CATEGORY_SLUG]),
         }
 
@@ -151,7 +166,9 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return super().get_queryset().for_listing().select_related("author")
+        # Tags, stocks and the lists around the article are read only by the page's
+        # fragments that are not cached (templates/articles/article_detail.html).
+        return super().get_queryset().select_related("category", "author")
 
     def get_context_data(self, **kwargs):
         article = self.object
@@ -165,12 +182,30 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
         at, pk = article.published_at, article.pk
         older = Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk)
         newer = Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk)
+        previous = _once(lambda: siblings.filter(older).order_by("-published_at", "-id").first())
+        following = _once(lambda: siblings.filter(newer).order_by("published_at", "id").first())
+        # Read once, by whichever part of the page needs them first.
+        tags, stocks = _once(article.tag_list), _once(article.ordered_stocks)
+        related = _once(lambda: listings.related_articles(article, tags=tags(), stocks=stocks()))
         return super().get_context_data(
-            previous_article=siblings.filter(older).order_by("-published_at", "-id").first(),
-            next_article=siblings.filter(newer).order_by("published_at", "id").first(),
+            article_tags=tags,
+            article_stocks=stocks,
+            previous_article=previous,
+            next_article=following,
             is_preview=not article.is_published(),
-            related_articles=listings.related_articles(article),
-            json_ld=article_json_ld(self.request, article),
+            related_articles=related,
+            # The lists the neighbours and the related list are drawn from, and what
+            # they show: a change to any of them renders that part again.
+            around_shown=lambda: [
+                article,
+                article.category,
+                *tags(),
+                *stocks(),
+                previous(),
+                following(),
+                *related(),
+            ],
+            json_ld=_once(lambda: article_json_ld(self.request, article, tags())),
             breadcrumbs=[
                 (article.category.name, article.category.get_absolute_url()),
                 (article.title, None),
@@ -326,7 +361,7 @@ def _period(value, label_format, url_name):
     return date_format(value, label_format), reverse(url_name, args=args)
 
 
-def article_json_ld(request, article) -> str:
+def article_json_ld(request, article, tags) -> str:
     """schema.org NewsArticle for search engines, escaped for a <script> data block."""
     data = {
         "@context": "https://schema.org",
@@ -337,7 +372,7 @@ def article_json_ld(request, article) -> str:
         "dateModified": article.updated_at.isoformat(),
         "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
         "articleSection": article.category.name,
-        "keywords": [tag.name for tag in article.tag_list()],
+        "keywords": [tag.name for tag in tags],
         # A person only by the name they publish under: a login name is a credential's
         # half and never leaves the admin.
         "author": {"@type": "Person", "name": article.byline}

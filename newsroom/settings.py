@@ -196,6 +196,8 @@ else:
 
 # Whole pages for anonymous readers, purged by what each write touches (pagecache/).
 NEWSROOM_PAGE_CACHE = env.bool("NEWSROOM_PAGE_CACHE", default=True)
+# Parts of pages kept between renders (pagecache/fragments.py): what makes a miss cheap.
+NEWSROOM_FRAGMENT_CACHE = env.bool("NEWSROOM_FRAGMENT_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/")
 

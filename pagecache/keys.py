@@ -4,8 +4,10 @@ A page depends on:
 - `all`: every page (a section renamed, the menu changed);
 - `p…`: its own path (a hash of it), whatever its query: `?page=2` of a list goes
   with the list;
-- `a<id>`: each article an article page links (itself, its neighbours, its related
-  articles), so a takedown or an edit reaches every article page that links it.
+- what its fragments say they show (`{% fragment … depends=… %}`, fragments.py):
+  `a<id>` for each article it shows (so a takedown or an edit reaches every page
+  that links it), and the path of each list a part of it is drawn from (an article's
+  related list from its section's, tags' and stocks' pages).
 
 A write to an article touches `a<id>` and the paths of every list that could show
 it, before and after the write: home, its section, its tags, its stocks, its
@@ -17,14 +19,13 @@ import hashlib
 from urllib.parse import unquote
 
 from django.urls import reverse
+from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Category, StockReference
 
 ALL = "all"
 FEEDS = ("rss", "atom")
 SITEMAP_SECTIONS = ("articles", "categories", "tags", "stocks")
-# Context entries of an article page that link other articles (articles.views).
-LINKED_ARTICLES = ("article", "previous_article", "next_article", "related_articles")
 
 
 def article_key(pk) -> str:
@@ -35,15 +36,33 @@ def path_key(path: str) -> str:
     return "p" + hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def page_keys(path: str, context: dict | None) -> set[str]:
-    """The keys of a page about to be stored."""
-    keys = {ALL, path_key(path)}
-    for name in LINKED_ARTICLES:
-        value = (context or {}).get(name)
-        for item in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(item, Article):
-                keys.add(article_key(item.pk))
-    return keys
+def page_keys(path: str, fragment_keys=()) -> set[str]:
+    """The keys of a page about to be stored: its own, and its fragments'."""
+    return {ALL, path_key(path), *fragment_keys}
+
+
+def object_keys(value) -> set[str]:
+    """The keys of what a fragment shows: articles, and the lists of sections, tags and
+    stocks it was drawn from (their pages' paths); a string is a path. Lists, tuples
+    and sets are walked; None is nothing."""
+    if value is None:
+        return set()
+    if isinstance(value, list | tuple | set):
+        return set().union(*(object_keys(item) for item in value))
+    if isinstance(value, str):
+        return {path_key(value)}
+    # By model, not class: an editor's preview wraps an unsaved Article.
+    model = getattr(getattr(value, "_meta", None), "model", None)
+    if model is Article:
+        return {article_key(value.pk)} if value.pk is not None else set()
+    # A section, a tag or a security: the page that lists its articles.
+    if model in (Category, StockReference):
+        return {path_key(unquote(value.get_absolute_url()))}
+    if model is Tag:
+        if not value.slug:  # a tag typed into a preview has no page yet
+            return set()
+        return {path_key(unquote(reverse("articles:tag", args=[value.slug])))}
+    raise TypeError(f"a fragment cannot depend on {type(value).__name__}")
 
 
 # The pages that list articles whatever they are about.

@@ -46,8 +46,15 @@ _ANONYMOUS_KEYS: OrderedDict = OrderedDict()
 ANONYMOUS_KEYS_KEPT = 10_000
 
 
-def _logged_in(request) -> bool:
-    """Whether the request carries the session of a logged-in user (one query at most)."""
+def logged_in(request) -> bool:
+    """Whether the request carries the session of a logged-in user (one query at most,
+    asked once per request)."""
+    if not hasattr(request, "pagecache_logged_in"):
+        request.pagecache_logged_in = _session_logged_in(request)
+    return request.pagecache_logged_in
+
+
+def _session_logged_in(request) -> bool:
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if not session_key or session_key in _ANONYMOUS_KEYS:
         return False
@@ -126,7 +133,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable(request):
             return self.get_response(request)
-        if _logged_in(request):
+        if logged_in(request):
             response = self.get_response(request)
             # A logged-in editor's page is theirs (previews, drafts): no shared cache
             # may keep it.
@@ -169,13 +176,11 @@ class PageCacheMiddleware:
                 store.release_render_lock(digest)
         return response
 
-    def process_template_response(self, request, response):
-        # What the page shows, read before it renders (articles.views' context).
-        request.pagecache_context = getattr(response, "context_data", None)
-        return response
-
     def _store(self, request, response, digest: str, started: int) -> None:
-        keys = dependency_keys.page_keys(request.path, getattr(request, "pagecache_context", None))
+        # What the page shows, as its fragments recorded it while rendering (fragments.py).
+        keys = dependency_keys.page_keys(
+            request.path, getattr(request, "pagecache_fragment_keys", ())
+        )
         seen = store.versions(keys, fresh=True)
         # A key purged while this page rendered may have been read before the purge:
         # store a version that can never match, so the next request renders again.

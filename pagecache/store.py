@@ -102,6 +102,7 @@ class _Memo(threading.local):
         self.epoch = None
         self.versions: dict[str, str] = {}
         self.pages: OrderedDict = OrderedDict()
+        self.fragments: OrderedDict = OrderedDict()
 
 
 _memo = _Memo()
@@ -112,6 +113,12 @@ def _own() -> None:
     # What was read from another cache (settings changed, as tests do) means nothing.
     if _memo.owner is not cache():
         _memo.reset(cache())
+
+
+def worker_memo() -> _Memo:
+    """This worker's memory of the shared cache (fragments.py keeps its parts there)."""
+    _own()
+    return _memo
 
 
 def _epoch_file() -> Path | None:

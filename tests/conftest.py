@@ -56,9 +56,11 @@ def _plain_static_storage(settings):
 @pytest.fixture(autouse=True)
 def _no_page_cache(settings, request):
     """Most tests change data and re-read pages inside one uncommitted transaction, where
-    the cache's commit-time purge cannot fire; tests/pagecache/ turns it on. Each test
+    the cache's commit-time purge cannot fire; tests/pagecache/ turns it (and the
+    fragment cache) on. Each test
     gets a cache of its own, so no test sees another's pages or versions."""
     settings.NEWSROOM_PAGE_CACHE = False
+    settings.NEWSROOM_FRAGMENT_CACHE = False
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -367,7 +367,10 @@ class Article(models.Model):
         """Stocks in order of mention; uses the `for_listing()` prefetch when present."""
         links = getattr(self, "listing_stock_links", None)
         if links is None:
-            links = sorted(self.stock_links.all(), key=lambda link: link.position)
+            links = self.stock_links.all()
+            if "stock_links" not in getattr(self, "_prefetched_objects_cache", {}):
+                links = links.select_related("stock")  # one query, not one per stock
+            links = sorted(links, key=lambda link: link.position)
         return [link.stock for link in links]
 
     def tag_list(self) -> list:

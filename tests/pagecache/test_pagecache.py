@@ -4,12 +4,10 @@ Runs on the disk cache (the embedded default), the local-memory cache and on
 Redis (when REDIS_URL is set, as `make test` does through scripts/with-services).
 """
 
-import os
 import time
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,45 +18,9 @@ from pagecache import keys as page_keys
 from pagecache import signals as page_signals
 from pagecache import store as pagecache
 
-BACKENDS = {
-    "disk": {"BACKEND": "diskcache.DjangoCache", "DATABASE_TIMEOUT": 1.0},
-    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "redis": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ.get("REDIS_URL", ""),
-    },
-}
+from .conftest import BACKENDS
 
-
-@pytest.fixture(params=list(BACKENDS))
-def page_cache(request, settings, tmp_path):
-    """The page cache switched on, on each backend in turn, starting empty."""
-    if request.param == "redis" and not os.environ.get("REDIS_URL"):
-        pytest.skip("REDIS_URL is not set (make test sets it)")
-    config = {**BACKENDS[request.param], "KEY_PREFIX": "test"}
-    if request.param == "disk":
-        config["LOCATION"] = str(tmp_path / "cache")
-    settings.CACHES = {"default": config}
-    settings.NEWSROOM_PAGE_CACHE = True
-    cache.clear()
-    yield request.param
-    cache.clear()
-
-
-@pytest.fixture
-def write(django_capture_on_commit_callbacks):
-    """Run a write as committed, so the cache's on-commit invalidation fires."""
-
-    def run(action):
-        # The test's own transaction never commits, so the purge that the set-up writes
-        # queued is still waiting; those writes count as committed before the pages
-        # were read. Drop it, so that only the action's own signals purge.
-        transaction.get_connection().run_on_commit.clear()
-        page_signals._pending.keys = None
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
+DISK = BACKENDS["disk"]
 
 
 def _get(client, url, **extra):
@@ -443,5 +405,5 @@ def test_the_system_check_is_quiet_when_the_cache_is_writable(settings, tmp_path
     """No false alarm on a healthy machine."""
     from django.core import checks
 
-    settings.CACHES = {"default": {**BACKENDS["disk"], "LOCATION": str(tmp_path / "cache")}}
+    settings.CACHES = {"default": {**DISK, "LOCATION": str(tmp_path / "cache")}}
     assert [e for e in checks.run_checks() if e.id.startswith("newsroom.")] == []
