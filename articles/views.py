@@ -15,6 +15,7 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 
 from . import chinatime, listings, pagination
 from .models import Article, Category
+from .models.content import read_links_together
 
 
 class ArticleListMixin(pagination.UncountedPaginationMixin):
@@ -27,7 +28,17 @@ class ArticleListMixin(pagination.UncountedPaginationMixin):
     def get_queryset(self):
         # Lists show the excerpt, never the body: leaving the bodies out keeps the
         # rows a list sorts narrow (a common tag sorts thousands of them).
-        return Article.objects.published().for_listing().defer("body_source", "body_html")
+        return (
+            Article.objects.published()
+            .select_related("category")
+            .defer("body_source", "body_html")
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, articles, is_paginated = super().paginate_queryset(queryset, page_size)
+        # Tags and stocks only for the items whose HTML is not kept (pagecache fragments).
+        read_links_together(articles)
+        return paginator, page, articles, is_paginated
 
 
 class StaffPreviewMixin:
@@ -168,7 +179,7 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
     def get_queryset(self):
         # Tags, stocks and the lists around the article are read only by the page's
         # fragments that are not cached (templates/articles/article_detail.html).
-        return super().get_queryset().select_related("category", "author")
+        return super().get_queryset().select_related("category")
 
     def get_context_data(self, **kwargs):
         article = self.object

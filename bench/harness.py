@@ -58,7 +58,8 @@ def site_env(tmp: Path, *, redis: str = "", reuse: bool = False) -> dict:
         **os.environ,
         "DJANGO_STATIC_ROOT": str(tmp / "static"),
         "DJANGO_MEDIA_ROOT": str(tmp / "media"),
-        "NEWSROOM_CACHE_VERSION_FILE": str(tmp / "pagecache.version"),
+        # The embedded disk cache of this run, not the checkout's var/cache.
+        "NEWSROOM_CACHE_DIR": str(tmp / "cache"),
     }
     if reuse:
         # Measure the database as it is: no flush, no corpus, no import.

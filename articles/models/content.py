@@ -123,14 +123,38 @@ class ArticleQuerySet(models.QuerySet):
         `ordered_stocks()`. Prefetching into the managers instead makes Django build a
         fresh taggit queryset per article, which cost more than the queries themselves.
         """
-        return self.select_related("category").prefetch_related(
-            models.Prefetch("tags", to_attr="listing_tags"),
-            models.Prefetch(
-                "stock_links",
-                queryset=ArticleStock.objects.select_related("stock").order_by("position"),
-                to_attr="listing_stock_links",
-            ),
-        )
+        return self.select_related("category").prefetch_related(*_listing_prefetches())
+
+
+def _listing_prefetches() -> tuple:
+    return (
+        models.Prefetch("tags", to_attr="listing_tags"),
+        models.Prefetch(
+            "stock_links",
+            queryset=ArticleStock.objects.select_related("stock").order_by("position"),
+            to_attr="listing_stock_links",
+        ),
+    )
+
+
+def read_links_together(articles) -> None:
+    """Read the tags and stocks of `articles` (a page of a list) only if one of them is
+    asked for, and then for all of them at once, as `for_listing()` does.
+
+    Lists keep each item's HTML between renders (pagecache's fragments): most renders
+    of a list then need no tags and no stocks, and the two prefetch queries were most
+    of their cost.
+    """
+    batch = list(articles)
+    for article in batch:
+        article._listing_batch = batch
+
+
+def _read_pending_links(article) -> None:
+    batch = article.__dict__.pop("_listing_batch", None)
+    if batch is not None:
+        pending = [a for a in batch if not hasattr(a, "listing_tags")]
+        models.prefetch_related_objects(pending, *_listing_prefetches())
 
 
 class Article(models.Model):
@@ -365,6 +389,7 @@ class Article(models.Model):
 
     def ordered_stocks(self) -> list[StockReference]:
         """Stocks in order of mention; uses the `for_listing()` prefetch when present."""
+        _read_pending_links(self)
         links = getattr(self, "listing_stock_links", None)
         if links is None:
             links = self.stock_links.all()
@@ -375,6 +400,7 @@ class Article(models.Model):
 
     def tag_list(self) -> list:
         """The article's tags; uses the `for_listing()` prefetch when present."""
+        _read_pending_links(self)
         tags = getattr(self, "listing_tags", None)
         return list(self.tags.all()) if tags is None else tags
 

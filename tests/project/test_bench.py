@@ -40,6 +40,7 @@ SERVE_ROWS = [
     "| article, Cookie: sessionid=invalid |",
     "| × hello | × 10 KB |",
     "page cache off (a miss)",
+    "cold (no fragments either)",
 ]
 NEWSROOM_ROWS = [
     "| bare hello-world (no middleware) |",
