@@ -29,9 +29,7 @@ class ArticleListMixin(pagination.UncountedPaginationMixin):
         # Lists show the excerpt, never the body: leaving the bodies out keeps the
         # rows a list sorts narrow (a common tag sorts thousands of them).
         return (
-            Article.objects.published()
-            .select_related("category")
-            .defer("body_source", "body_html")
+            Article.objects.published().select_related("category").defer("body_source", "body_html")
         )
 
     def paginate_queryset(self, queryset, page_size):
