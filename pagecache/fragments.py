@@ -53,12 +53,15 @@ def load(key: str) -> dict | None:
     """The stored fragment if everything it shows is unchanged, else None."""
     memo = store.worker_memo().fragments
     entry = memo.get(key)
+    if entry is not None and store.checked_fresh("f" + key) and time.time() < entry["expires"]:
+        return entry
     if not _fresh(entry):
         # This worker's copy is stale or absent; another worker may have a new one.
         entry = store.cache().get(FRAGMENT_PREFIX + key)
         if not _fresh(entry):
             return None
         _remember(key, entry)
+    store.mark_fresh("f" + key)
     return entry
 
 

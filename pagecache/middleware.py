@@ -144,17 +144,22 @@ class PageCacheMiddleware:
             return self.get_response(request)
         try:
             entry = store.load(digest)
-            current = store.versions(entry["keys"], fresh=True) if entry else None
-            if entry and any(current[k] != v for k, v in entry["keys"].items()):
-                # This worker's copy is stale; another worker may have stored a new one.
-                entry = store.load(digest, shared=True)
-                current = store.versions(entry["keys"]) if entry else None
+            changed = []
+            if entry is not None and not store.checked_fresh("p" + digest):
+                current = store.versions(entry["keys"], fresh=True)
+                if any(current[k] != v for k, v in entry["keys"].items()):
+                    # This worker's copy is stale; another worker may have stored a new one.
+                    entry = store.load(digest, shared=True)
+                    current = store.versions(entry["keys"]) if entry else None
+                if entry is not None:
+                    changed = [k for k, v in entry["keys"].items() if current[k] != v]
+                    if not changed:
+                        store.mark_fresh("p" + digest)
         except Exception:  # noqa: BLE001 - a broken cache must not take the site down
             logger.exception("the page cache cannot be read; serving uncached")
             return self.get_response(request)
         locked = False
         if entry is not None:
-            changed = [k for k, v in entry["keys"].items() if current[k] != v]
             now = time.time()
             if not changed and now < entry["expires"]:
                 return _hit(request, entry, "hit")
