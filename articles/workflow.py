@@ -23,6 +23,7 @@ from taggit.models import Tag
 
 from .models import Article, ArticleStock, Category, validate_published_at
 from .tagging import tag_slug
+from .text import html_to_lines
 
 PUBLISH_PERMISSION = "articles.can_publish"
 WRITERS_GROUP = "撰稿"
@@ -141,35 +142,72 @@ def _new_tag(name: str) -> Tag:
 # ---------------------------------------------------------------------------
 # Revision diffs
 
-# Break HTML source into readable units: after block ends and line breaks, and after
-# Chinese and Latin sentence ends, so a one-line body still diffs sentence by sentence.
-_BREAK_AFTER = re.compile(
-    r"(</(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|table|tr|div|pre)>|<br\s*/?>"
-    r"|[。！？；]|[.!?](?=\s))",
-    re.I,
-)
+# Diffs are of the text a reader reads, not of HTML source: blocks become lines, an
+# image becomes ［图片：alt］, tags go, entities are decoded. Lines are then split after
+# Chinese and Latin sentence ends, so a one-paragraph body still diffs sentence by
+# sentence, and a changed sentence is marked character by character: Chinese has no
+# spaces, so a word-level diff would mark whole sentences.
+_SENTENCE_END = re.compile(r"[。！？；]|[.!?](?=\s)")
+# Below this share of characters in common, two sentences are a rewrite: marking the
+# few shared characters would be noise, so the whole sentence is marked instead.
+_MIN_SIMILARITY = 0.3
 
 
 def split_for_diff(text: str) -> list[str]:
-    """The text as a list of short units (blocks and sentences), blank ones dropped."""
-    marked = _BREAK_AFTER.sub(lambda m: m[0] + "\n", (text or "").replace("\r\n", "\n"))
+    """Text as a list of short units (lines, then sentences), blank ones dropped."""
+    marked = _SENTENCE_END.sub(lambda m: m[0] + "\n", text or "")
     return [line.strip() for line in marked.split("\n") if line.strip()]
 
 
 @dataclass(frozen=True)
 class DiffLine:
-    """One row of a diff: `kind` is "same", "removed" (old only), "added" (new only) or "gap"."""
+    """One row of a diff: `kind` is "same", "removed" (old only), "added" (new only) or "gap".
+
+    `marks` splits a changed sentence into (changed, text) pieces, character by
+    character, when it was edited rather than rewritten; empty, the row is one piece.
+    """
 
     kind: str
     text: str = ""
+    marks: tuple = ()
 
     @property
     def sign(self) -> str:
         return {"removed": "−", "added": "+", "same": " ", "gap": "…"}[self.kind]
 
+    @property
+    def parts(self) -> tuple:
+        return self.marks or ((self.kind in ("removed", "added"), self.text),)
+
+
+def _marked_pair(old: str, new: str) -> tuple[DiffLine, DiffLine]:
+    """A sentence before and after an edit, each with its changed characters marked."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    if matcher.ratio() < _MIN_SIMILARITY:
+        return DiffLine("removed", old), DiffLine("added", new)
+    before, after = [], []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            before.append((False, old[i1:i2]))
+            after.append((False, new[j1:j2]))
+            continue
+        if i2 > i1:
+            before.append((True, old[i1:i2]))
+        if j2 > j1:
+            after.append((True, new[j1:j2]))
+    return DiffLine("removed", old, tuple(before)), DiffLine("added", new, tuple(after))
+
+
+def _replacement(old: list[str], new: list[str]) -> list[DiffLine]:
+    """Removed lines, then added ones; the first lines of each, paired, marked by character."""
+    pairs = [_marked_pair(a, b) for a, b in zip(old, new, strict=False)]
+    removed = [p[0] for p in pairs] + [DiffLine("removed", a) for a in old[len(pairs) :]]
+    added = [p[1] for p in pairs] + [DiffLine("added", b) for b in new[len(pairs) :]]
+    return removed + added
+
 
 def diff_lines(old: str, new: str, context: int = 2) -> list[DiffLine]:
-    """A unified diff of two texts split by `split_for_diff`, with `context` lines around."""
+    """A unified diff of two plain texts split by `split_for_diff`, `context` lines around."""
     a, b = split_for_diff(old), split_for_diff(new)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     rows: list[DiffLine] = []
@@ -179,10 +217,14 @@ def diff_lines(old: str, new: str, context: int = 2) -> list[DiffLine]:
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 rows.extend(DiffLine("same", line) for line in a[i1:i2])
-                continue
-            rows.extend(DiffLine("removed", line) for line in a[i1:i2])
-            rows.extend(DiffLine("added", line) for line in b[j1:j2])
+            else:
+                rows.extend(_replacement(a[i1:i2], b[j1:j2]))
     return rows
+
+
+def body_diff(old_source: str, new_source: str) -> list[DiffLine]:
+    """The diff of two bodies as readers read them (`text.html_to_lines`)."""
+    return diff_lines(html_to_lines(old_source), html_to_lines(new_source))
 
 
 # Labels of the non-text parts of an article's state (see Revision.STATE_FIELDS).

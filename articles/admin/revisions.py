@@ -48,7 +48,8 @@ class ArticleRevisions:
             "posted": posted,
             "title_changed": posted["title"] != current.title,
             "summary_diff": workflow.diff_lines(posted["summary"], current.summary),
-            "body_diff": workflow.diff_lines(posted["body_source"], current.body_source),
+            "body_diff": workflow.body_diff(posted["body_source"], current.body_source),
+            "body_source_changed": posted["body_source"] != current.body_source,
             "change_url": reverse("admin:articles_article_change", args=[current.pk]),
         }
         request.current_app = self.admin_site.name
@@ -82,7 +83,7 @@ class ArticleRevisions:
         return TemplateResponse(request, "admin/articles/article/revision_list.html", context)
 
     def revision_view(self, request, object_id, revision_id):
-        """One revision against the current text, as an escaped line-by-line diff."""
+        """One revision against the current text: the text readers read, marked by character."""
         obj = self._article_or_404(request, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
@@ -97,7 +98,8 @@ class ArticleRevisions:
             else [],
             "title_changed": revision.title != obj.title,
             "summary_diff": workflow.diff_lines(revision.summary, obj.summary),
-            "body_diff": workflow.diff_lines(revision.body_source, obj.body_source),
+            "body_diff": workflow.body_diff(revision.body_source, obj.body_source),
+            "body_source_changed": revision.body_source != obj.body_source,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/articles/article/revision_diff.html", context)

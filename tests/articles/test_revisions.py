@@ -98,23 +98,67 @@ def test_the_diff_page_shows_what_changed_escaped(desk_client, make_article):
     html = response.content.decode()
     assert '<tr class="diff-removed"><td class="diff-sign">−</td><td>旧标题</td></tr>' in html
     assert '<tr class="diff-added"><td class="diff-sign">+</td><td>新标题</td></tr>' in html
-    assert "&lt;p&gt;要删掉的段落&lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;" in html
-    assert "<script>alert(1)" not in html
-    assert '<tr class="diff-added"><td class="diff-sign">+</td><td>&lt;p&gt;新段落' in html
+    # The text readers read, not HTML source; what looked like code is only text.
+    assert "<td><del>要删掉的段落alert(1)</del></td>" in html
+    assert "<script>alert(1)" not in html and "&lt;p&gt;" not in html
+    assert '<tr class="diff-added"><td class="diff-sign">+</td><td><ins>新段落</ins>' in html
     assert '<tr class="diff-same"><td class="diff-sign"> </td><td>第二句不变。' in html
     assert "恢复到这个版本" in html
 
 
 def test_the_diff_splits_a_one_line_body_by_sentence():
     """Bodies often arrive as one long line; a whole-line diff would be useless."""
-    rows = workflow.diff_lines("<p>甲。乙。丙。</p>", "<p>甲。乙改。丙。</p>")
+    rows = workflow.body_diff("<p>甲。乙。丙。</p>", "<p>甲。乙改。丙。</p>")
     assert [(r.kind, r.text) for r in rows] == [
-        ("same", "<p>甲。"),
+        ("same", "甲。"),
         ("removed", "乙。"),
         ("added", "乙改。"),
         ("same", "丙。"),
-        ("same", "</p>"),
     ]
+
+
+def test_an_edited_sentence_is_marked_character_by_character():
+    """Chinese has no spaces: only the changed characters are marked, not the sentence."""
+    rows = workflow.body_diff(
+        "<p>央行宣布下调存款准备金率0.5个百分点。</p>",
+        "<p>央行宣布下调存款准备金率一个百分点。</p>",
+    )
+    removed, added = rows
+    assert removed.parts == (
+        (False, "央行宣布下调存款准备金率"),
+        (True, "0.5"),
+        (False, "个百分点。"),
+    )
+    assert added.parts == (
+        (False, "央行宣布下调存款准备金率"),
+        (True, "一"),
+        (False, "个百分点。"),
+    )
+
+
+def test_a_rewritten_sentence_is_marked_whole_and_pictures_show_as_text():
+    """Marks on the few characters two unrelated sentences share would be noise."""
+    rows = workflow.body_diff(
+        '<p>今天股市大涨。</p><p><img src="/a.png" alt="走势图"></p>',
+        '<p>明日将公布通胀数据，市场观望。</p><p><img src="/b.png" alt="新走势图"></p>',
+    )
+    assert [(r.kind, r.parts) for r in rows] == [
+        ("removed", ((True, "今天股市大涨。"),)),
+        ("removed", ((False, "［图片："), (False, "走势图］"))),
+        ("added", ((True, "明日将公布通胀数据，市场观望。"),)),
+        ("added", ((False, "［图片："), (True, "新"), (False, "走势图］"))),
+    ]
+
+
+def test_a_change_of_markup_only_says_so(desk_client, make_article):
+    """Bold or a link added: the text is the same, and the page says what changed."""
+    article = make_article(body_source="<p>正文不变。</p>")
+    old = article.revisions.get()
+    _change(desk_client, article, body_source="<p><strong>正文不变。</strong></p>")
+    html = desk_client.get(
+        reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+    ).content.decode()
+    assert "文字相同，只改动了格式、链接或图片。" in html
 
 
 def test_restore_brings_back_the_text_as_a_new_revision_and_keeps_the_status(
