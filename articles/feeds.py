@@ -87,7 +87,8 @@ class ArticleFeed(Feed):
         return self.filter_articles(articles, obj)[:FEED_LENGTH]
 
     def item_title(self, article):
-        return article.title
+        # A 加红 flash is marked where every feed reader shows it: in its title.
+        return f"【重要】{article.title}" if article.important else article.title
 
     def item_description(self, article):
         return article.body_html
@@ -111,7 +112,11 @@ class ArticleFeed(Feed):
     def item_categories(self, article):
         # Uses the for_listing() prefetch; dict.fromkeys drops a tag equal to the section name.
         tags = sorted(tag.name for tag in article.tag_list())
-        return list(dict.fromkeys([article.category.name, *tags]))
+        marks = [IMPORTANT_CATEGORY] if article.important else []
+        return list(dict.fromkeys([article.category.name, *marks, *tags]))
+
+
+IMPORTANT_CATEGORY = "重要"
 
 
 class SiteFeed(ArticleFeed):

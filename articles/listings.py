@@ -85,7 +85,7 @@ def rolling_news(limit: int = 12):
     return list(
         Article.objects.published()
         .filter(category__slug=ROLLING_CATEGORY_SLUG)
-        .only("title", "slug", "published_at", "summary", "excerpt")[:limit]
+        .only("title", "slug", "published_at", "summary", "excerpt", "important")[:limit]
     )
 
 

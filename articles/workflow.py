@@ -236,6 +236,7 @@ _STATE_LABELS = {
     "stocks": "相关证券",
     "cover": "封面图",
     "cover_alt": "封面图说明",
+    "important": "加红",
 }
 
 
@@ -253,6 +254,8 @@ def state_changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
 
 
 def _shown(name: str, value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if value in (None, "", []):
         return "（无）"
     if name == "status":

@@ -18,6 +18,7 @@ from ..editor import upload_image
 from ..models import Article
 from .actions import ArticleActions, delete_selected_checked
 from .endpoints import ArticleFormEndpoints
+from .flashdesk import FlashDesk
 from .forms import THUMB_WIDTH, ArticleAdminForm, posted_version
 from .revisions import ArticleRevisions
 
@@ -42,7 +43,9 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleActions, ArticleRevisions, ArticleFormEndpoints, admin.ModelAdmin):
+class ArticleAdmin(
+    ArticleActions, ArticleRevisions, ArticleFormEndpoints, FlashDesk, admin.ModelAdmin
+):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -65,7 +68,7 @@ class ArticleAdmin(ArticleActions, ArticleRevisions, ArticleFormEndpoints, admin
     fieldsets = [
         (None, {"fields": ["title", "slug", "category", "tags", "stock_codes"]}),
         ("正文", {"fields": ["body_source", "body_preview", "summary"]}),
-        ("发布", {"fields": ["status", "published_at", "author"]}),
+        ("发布", {"fields": ["status", "published_at", "author", "important"]}),
         ("封面", {"fields": ["cover", "cover_alt"]}),
         (
             "来源",
@@ -107,6 +110,8 @@ class ArticleAdmin(ArticleActions, ArticleRevisions, ArticleFormEndpoints, admin
             path("stock-search/", view(self.stock_search), name="articles_article_stock_search"),
             path("upload-image/", view(upload_image), name="articles_article_upload_image"),
             path("preview/", view(self.preview_view), name="articles_article_preview"),
+            path("flash/", view(self.flash_desk), name="articles_article_flash"),
+            path("flash/stocks/", view(self.flash_stocks), name="articles_article_flash_stocks"),
             path(
                 "<path:object_id>/preview/",
                 view(self.preview_view),

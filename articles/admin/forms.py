@@ -117,6 +117,7 @@ class ArticleAdminForm(CleanTextForm):
             "status",
             "published_at",
             "author",
+            "important",
             "cover",
             "cover_alt",
             "source_name",

@@ -217,6 +217,11 @@ class Article(models.Model):
         help_text="北京时间。设为将来的时间即定时发布。须在 1970 至 2099 年之间。",
     )
     source_name = models.CharField("来源", max_length=100, blank=True, help_text="例如 证券日报。")
+    important = models.BooleanField(
+        "加红",
+        default=False,
+        help_text="重要快讯：在 7×24 时间线和订阅源中标红显示。",
+    )
     original_url = models.URLField("原文链接", max_length=500, blank=True)
     legacy_key = models.CharField(
         "旧站标识",
@@ -515,6 +520,7 @@ class Revision(models.Model):
     )
     cover = models.CharField("封面图", max_length=255, blank=True)
     cover_alt = models.CharField("封面图说明", max_length=200, blank=True)
+    important = models.BooleanField("加红", default=False)
 
     # What a revision compares and restores, beyond who and when.
     STATE_FIELDS = (
@@ -528,6 +534,7 @@ class Revision(models.Model):
         "stocks",
         "cover",
         "cover_alt",
+        "important",
     )
 
     class Meta:
@@ -595,6 +602,7 @@ class Revision(models.Model):
             "stocks": list(stocks),
             "cover": article.cover.name or "",
             "cover_alt": article.cover_alt,
+            "important": article.important,
             "version": article.version,
         }
 

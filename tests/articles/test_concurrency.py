@@ -95,7 +95,8 @@ def test_a_stale_form_cannot_republish_a_takedown_and_the_editor_keeps_their_tex
     html = response.content.decode()
     assert "已被他人修改" in html and "没有生效" in html
     assert "李四" in html and "撤回" in html  # who, and what they did
-    assert "改正后的正文" in html and "有错误的正文" in html  # the difference
+    # The difference, marked character by character.
+    assert "<del>有错误</del>的正文" in html and "<ins>改正后</ins>的正文" in html
     assert "A 写的摘要，不能丢" in html  # A's text, to copy
     assert _change_url(article) in html  # the way to the current version
     article.refresh_from_db()
