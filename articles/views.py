@@ -203,17 +203,10 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
             next_article=following,
             is_preview=not article.is_published(),
             related_articles=related,
-            # The lists the neighbours and the related list are drawn from, and what
-            # they show: a change to any of them renders that part again.
-            around_shown=lambda: [
-                article,
-                article.category,
-                *tags(),
-                *stocks(),
-                previous(),
-                following(),
-                *related(),
-            ],
+            # What the neighbours and the related list show: an edit or a takedown of
+            # any of them renders that part again. The lists they are drawn from are
+            # left out on purpose (see the template).
+            around_shown=lambda: [article, previous(), following(), *related()],
             json_ld=_once(lambda: article_json_ld(self.request, article, tags())),
             breadcrumbs=[
                 (article.category.name, article.category.get_absolute_url()),

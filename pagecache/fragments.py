@@ -65,13 +65,13 @@ def load(key: str) -> dict | None:
     return entry
 
 
-def save(key: str, html: str, keys: set[str], started: int) -> None:
-    """Keep `html`, rendered from `keys` since `started` (ns), until one of them changes."""
+def save(key: str, html: str, keys: set[str], started: int, ttl: int = FRAGMENT_TTL) -> None:
+    """Keep `html`, rendered from `keys` since `started` (ns), until one of them changes
+    (or `ttl` seconds pass)."""
     seen = store.versions(keys, fresh=True)
     # A key purged while the fragment rendered may have been read before the purge:
     # store a version that never matches, so the next use renders it again.
     stored = {k: (v if store.version_time(v) < started else "rendering") for k, v in seen.items()}
-    ttl = FRAGMENT_TTL
     upcoming = store.next_publish()
     if upcoming:
         # A scheduled article goes live without a write: no fragment outlives it.

@@ -11,6 +11,11 @@ lazy values the body evaluated: the articles, sections, tags and stocks the body
 shows (pagecache.keys.object_keys). Leave out of a fragment what varies per request
 (the host, the query); render those around it.
 
+`ttl=N` (seconds) keeps a fragment at most that long. A part drawn from lists it does
+not name in `depends` (an article's related reading) is then at most N seconds
+behind a new publication; a takedown or an edit of what it shows, which it does
+name, still renders it again at once.
+
 A logged-in editor's page is rendered whole and never stored (drafts, previews), but
 its keys still count; so do they with NEWSROOM_FRAGMENT_CACHE off.
 """
@@ -29,8 +34,8 @@ register = template.Library()
 
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, vary, depends):
-        self.nodelist, self.vary, self.depends = nodelist, vary, depends
+    def __init__(self, nodelist, vary, depends, ttl):
+        self.nodelist, self.vary, self.depends, self.ttl = nodelist, vary, depends, ttl
 
     def render(self, context):
         request = context.get("request")
@@ -57,7 +62,7 @@ class FragmentNode(template.Node):
         fragments.note_keys(request, keys)
         if shared:
             try:
-                fragments.save(key, html, keys, started)
+                fragments.save(key, html, keys, started, ttl=self.ttl)
             except Exception:  # noqa: BLE001 - the reader still gets the page
                 logger.exception("a fragment cannot be written to the cache")
         return html
@@ -68,12 +73,14 @@ def fragment(parser, token):
     bits = token.split_contents()[1:]
     if not bits or bits[0].startswith("depends="):
         raise template.TemplateSyntaxError("{% fragment %} needs a name first")
-    vary, depends = [], None
+    vary, depends, ttl = [], None, fragments.FRAGMENT_TTL
     for bit in bits:
         if bit.startswith("depends="):
             depends = parser.compile_filter(bit.removeprefix("depends="))
+        elif bit.startswith("ttl="):
+            ttl = int(bit.removeprefix("ttl="))
         else:
             vary.append(parser.compile_filter(bit))
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
-    return FragmentNode(nodelist, vary, depends)
+    return FragmentNode(nodelist, vary, depends, ttl)
