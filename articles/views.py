@@ -16,6 +16,7 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 from . import chinatime, listings, pagination
 from .models import Article, Category
 from .models.content import read_links_together
+from .models.pins import place_pins
 
 
 class ArticleListMixin(pagination.UncountedPaginationMixin):
@@ -54,6 +55,15 @@ def _once(compute):
     return functools.cache(compute)
 
 
+def _with_pins(category, articles):
+    """(头条 or None, 置顶 stories, the rest of the page) for the first page of a place:
+    what editors picked first, then newest first without repeating them."""
+    lead, pinned = place_pins(category)
+    read_links_together([a for a in (lead, *pinned) if a])
+    shown = {a.pk for a in (lead, *pinned) if a}
+    return lead, pinned, [a for a in articles if a.pk not in shown]
+
+
 class HomeView(ArticleListMixin, ListView):
     template_name = "articles/home.html"
 
@@ -65,14 +75,15 @@ class HomeView(ArticleListMixin, ListView):
         categories = _once(lambda: list(Category.objects.all()))
         blocks = _once(lambda: listings.category_blocks(categories()))
         flashes = _once(listings.rolling_news)
-        articles = list(context["articles"])
+        lead, pinned, articles = _with_pins(None, context["articles"])
         return {
             **context,
             "page_heading": "最新文章",
             "is_home": True,
             "menu_categories": categories,
-            "lead": articles[0] if articles else None,
-            "articles": articles[1:],
+            "lead": lead or (articles.pop(0) if articles else None),
+            "pinned_articles": pinned,
+            "articles": articles,
             "blocks": blocks,
             # What the blocks and the 7×24 column show, for their fragments' keys.
             "blocks_shown": lambda: [(c, items) for c, items in blocks()],
@@ -107,6 +118,10 @@ class CategoryView(ArticleListMixin, ListView):
         )
         if self.category.slug == listings.ROLLING_CATEGORY_SLUG:
             context["flash_days"] = listings.flash_timeline(context["articles"])
+        elif context["page_obj"].number == 1:
+            lead, pinned, articles = _with_pins(self.category, context["articles"])
+            context.update(pinned_articles=[a for a in (lead, *pinned) if a], articles=articles)
+            context["lead_pk"] = lead.pk if lead else None
         return context
 
 

@@ -72,9 +72,10 @@ def save(key: str, html: str, keys: set[str], started: int, ttl: int = FRAGMENT_
     # A key purged while the fragment rendered may have been read before the purge:
     # store a version that never matches, so the next use renders it again.
     stored = {k: (v if store.version_time(v) < started else "rendering") for k, v in seen.items()}
-    upcoming = store.next_publish()
+    upcoming = store.next_change()
     if upcoming:
-        # A scheduled article goes live without a write: no fragment outlives it.
+        # A scheduled article goes live, a pin ends, without a write: no fragment
+        # outlives that moment.
         ttl = min(ttl, int(upcoming - time.time()))
     if ttl <= 0:
         return

@@ -193,9 +193,9 @@ class PageCacheMiddleware:
             k: (v if store.version_time(v) < started else "rendering") for k, v in seen.items()
         }
         ttl = store.DEFAULT_TTL
-        upcoming = store.next_publish()
+        upcoming = store.next_change()
         if upcoming:
-            # No page may outlive the moment a scheduled article goes live.
+            # No page may outlive the moment a scheduled article goes live or a pin ends.
             ttl = min(ttl, int(upcoming - time.time()))
         if ttl <= 0:
             return

@@ -16,7 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from taggit.models import Tag, TaggedItem
 
 from articles import signals as article_signals
-from articles.models import Article, Category, StockReference
+from articles.models import Article, Category, Pin, StockReference
 
 from . import keys, purge, store
 from .store import PageCacheError, check_writable
@@ -54,7 +54,7 @@ def _flush() -> None:
     hard, soft = pending["hard"], pending["soft"] - pending["hard"]
     store.purge(hard, hard=True)
     store.purge(soft, hard=False)
-    store.forget_next_publish()
+    store.forget_next_change()
     _tell_the_shared_cache(hard, soft)
 
 
@@ -129,6 +129,12 @@ def _tag_changed(sender, instance, using, **kwargs):
     )
 
 
+def _pin_changed(sender, instance, using=None, **kwargs):
+    # The place the pin is on (home or its section) and the article it puts there.
+    place = instance.category.get_absolute_url() if instance.category_id else "/"
+    _add({keys.path_key(unquote(place)), keys.article_key(instance.article_id)}, using=using)
+
+
 def _everything(sender, using=None, **kwargs):
     # A section renamed or reordered is in every page's menu.
     _add({keys.ALL}, using=using)
@@ -153,6 +159,8 @@ def connect() -> None:
     pre_delete.connect(_tag_changed, sender=Tag, dispatch_uid="pagecache-tag-del")
     # A stock link's rows change with its article (articles_changed, above); an old
     # URL answers with a 301, which is never cached.
+    post_save.connect(_pin_changed, sender=Pin, dispatch_uid="pagecache-pin")
+    post_delete.connect(_pin_changed, sender=Pin, dispatch_uid="pagecache-pin-del")
     post_save.connect(_everything, sender=Category, dispatch_uid="pagecache-all-section")
     post_delete.connect(_everything, sender=Category, dispatch_uid="pagecache-all-section-del")
     article_signals.takedown_requested.connect(

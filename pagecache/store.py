@@ -15,8 +15,9 @@ How a page stays correct without emptying the cache on every write:
   worker re-render a stale page while the others serve the previous copy for a
   moment (GRACE): no stampede, and readers never wait for the newsroom. A **hard**
   purge (a takedown: unpublished or deleted) is never served again, not even stale.
-- A page is also stale at its time-to-live, and no later than the next scheduled
-  publication, so a scheduled article appears on its own when its time comes.
+- A page is also stale at its time-to-live, and no later than the next moment the
+  site changes by itself (`next_change`: a scheduled publication, a 头条/置顶 that
+  starts or expires), so those happen on their own when their time comes.
 
 The cache must be shared by every worker (and app server): a purge in one worker
 must be seen by the others. The embedded default is Django's file-based cache under
@@ -42,6 +43,7 @@ from django.core.cache import caches
 from django.db.models import Min
 
 from articles.models import Article
+from articles.models.pins import next_pin_change
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ KEY_PREFIX = "pagecache:key:"
 HARD_PREFIX = "pagecache:hard:"
 PAGE_PREFIX = "pagecache:page:"
 LOCK_PREFIX = "pagecache:lock:"
-NEXT_PUBLISH_KEY = "pagecache:next-publish"
+NEXT_CHANGE_KEY = "pagecache:next-change"
 # Set on every purge: while it is unchanged, no key's version has changed either, so a
 # worker may trust the versions it read before without reading them again.
 EPOCH_KEY = "pagecache:epoch"
@@ -248,23 +250,25 @@ def check_writable() -> None:
         raise _failure(exc) from exc
 
 
-def next_publish() -> float | None:
-    """When the next scheduled article goes live (epoch seconds), shared by all workers.
+def next_change() -> float | None:
+    """When the site next changes by itself (epoch seconds), shared by all workers: a
+    scheduled article goes live, or a 头条/置顶 starts or expires (articles.models.pins).
 
-    Remembered in the cache; a write to any article forgets it (signals.py), and it is
-    worked out again once its moment has passed.
+    Remembered in the cache; a write to any article or pin forgets it (signals.py),
+    and it is worked out again once its moment has passed.
     """
-    when = cache().get(NEXT_PUBLISH_KEY)
+    when = cache().get(NEXT_CHANGE_KEY)
     if when is not None and (when == 0 or when > time.time()):
         return when or None
-    upcoming = Article.objects.scheduled().aggregate(at=Min("published_at"))["at"]
+    scheduled = Article.objects.scheduled().aggregate(at=Min("published_at"))["at"]
+    upcoming = min((t for t in (scheduled, next_pin_change()) if t), default=None)
     when = upcoming.timestamp() if upcoming else 0
-    cache().set(NEXT_PUBLISH_KEY, when, DEFAULT_TTL)
+    cache().set(NEXT_CHANGE_KEY, when, DEFAULT_TTL)
     return when or None
 
 
-def forget_next_publish() -> None:
-    cache().delete(NEXT_PUBLISH_KEY)
+def forget_next_change() -> None:
+    cache().delete(NEXT_CHANGE_KEY)
 
 
 def load(digest: str, *, shared: bool = False):

@@ -9,7 +9,9 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from .. import services
@@ -97,6 +99,16 @@ class ArticleActions:
         self.message_user(
             request, f"已重新发布 {count} 篇文章，发布时间改为现在。", messages.SUCCESS
         )
+
+    @admin.action(description="设为头条或置顶…", permissions=["pin"])
+    def pin(self, request, queryset):
+        """Opens the 头条与置顶 form for the first chosen article (one pin at a time)."""
+        article = queryset.order_by("-published_at", "-id").first()
+        url = reverse("admin:articles_pin_add")
+        return HttpResponseRedirect(f"{url}?article={article.pk}&kind=lead")
+
+    def has_pin_permission(self, request):
+        return request.user.has_perm("articles.add_pin")
 
     @admin.action(description="撤回（改为草稿）", permissions=["publish"])
     def unpublish(self, request, queryset):

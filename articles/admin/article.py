@@ -61,7 +61,7 @@ class ArticleAdmin(
     search_fields = ["title", "slug", "body_source"]
     date_hierarchy = "published_at"
     readonly_fields = ["body_preview", "created_at", "updated_at", "legacy_key"]
-    actions = ["publish", "republish_now", "schedule", "unpublish"]
+    actions = ["publish", "republish_now", "schedule", "unpublish", "pin"]
     save_on_top = True
     # Editors paste bare hosts ("www.example.com"); assume https, the web's default now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

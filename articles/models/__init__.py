@@ -2,7 +2,8 @@
 
 - `content`: Category, Article (with its queryset), Revision;
 - `stocks`: StockReference, ArticleStock;
-- `redirects`: LegacyRedirect, old URLs answered with a 301.
+- `redirects`: LegacyRedirect, old URLs answered with a 301;
+- `pins`: Pin, 头条 and 置顶 on home and sections until a set time.
 """
 
 from .content import (
@@ -13,6 +14,7 @@ from .content import (
     person_name,
     validate_published_at,
 )
+from .pins import Pin
 from .redirects import LegacyRedirect
 from .stocks import ArticleStock, StockReference
 
@@ -22,6 +24,7 @@ __all__ = [
     "ArticleStock",
     "Category",
     "LegacyRedirect",
+    "Pin",
     "Revision",
     "StockReference",
     "person_name",
