@@ -20,6 +20,7 @@ from .actions import ArticleActions, delete_selected_checked
 from .endpoints import ArticleFormEndpoints
 from .flashdesk import FlashDesk
 from .forms import THUMB_WIDTH, ArticleAdminForm, posted_version
+from .locking import ArticleLocking
 from .revisions import ArticleRevisions
 
 
@@ -44,7 +45,12 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
-    ArticleActions, ArticleRevisions, ArticleFormEndpoints, FlashDesk, admin.ModelAdmin
+    ArticleActions,
+    ArticleRevisions,
+    ArticleFormEndpoints,
+    ArticleLocking,
+    FlashDesk,
+    admin.ModelAdmin,
 ):
     form = ArticleAdminForm
     list_display = [
@@ -117,6 +123,17 @@ class ArticleAdmin(
                 view(self.preview_view),
                 name="articles_article_preview_change",
             ),
+            path("<path:object_id>/lock/", view(self.lock_heartbeat), name="articles_article_lock"),
+            path(
+                "<path:object_id>/lock/release/",
+                view(self.lock_release),
+                name="articles_article_lock_release",
+            ),
+            path(
+                "<path:object_id>/lock/take-over/",
+                view(self.lock_take_over),
+                name="articles_article_lock_take_over",
+            ),
             path(
                 "<path:object_id>/revisions/",
                 view(self.revisions_view),
@@ -144,6 +161,7 @@ class ArticleAdmin(
             # A form shown again with errors keeps the version it was first made from:
             # the editor's text is still based on that one, not on what is stored now.
             context["edit_version"] = posted_version(request.POST, "_version") or obj.version
+            context.update(self._lock_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import images, services, stocks, tagging, workflow
+from .. import images, locks, services, stocks, tagging, workflow
 from ..editor import RichTextWidget
 from ..models import Article, Category, StockReference, validate_published_at
 from ..text import clean_line, clean_text
@@ -183,6 +183,7 @@ class ArticleAdminForm(CleanTextForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_lock()
         typed = cleaned.get("slug")
         if typed and "published_at" in cleaned:
             # A reused headline's slug is taken: suffix the date rather than refuse the save.
@@ -191,6 +192,23 @@ class ArticleAdminForm(CleanTextForm):
             if cleaned["slug"] != typed:
                 self.slug_note = f"网址标识“{typed}”已被其他文章使用，已改为“{cleaned['slug']}”。"
         return cleaned
+
+    def _check_lock(self):
+        """Only the holder of the edit lock saves (articles.locks). The refused editor's
+        text stays in the form, to copy or to save after taking the lock over."""
+        if self.instance.pk is None or self.user is None:
+            return
+        stored = Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+        if posted_version(self.data, "_version") not in (None, *stored):
+            return  # a stale form: the conflict page says more (articles.services)
+        other = locks.holder(self.instance.pk, self.user)
+        if other is not None:
+            how = (
+                "请先点“仍要编辑”接手，再保存。"
+                if workflow.can_publish(self.user)
+                else "请等对方离开后再保存。"
+            )
+            self.add_error(None, f"没有保存：{other.label}。{how}你的文字还在下面。")
 
     def _post_clean_takedown(self):
         """A takedown through the form must be able to reach readers at once (see

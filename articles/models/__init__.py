@@ -3,7 +3,8 @@
 - `content`: Category, Article (with its queryset), Revision;
 - `stocks`: StockReference, ArticleStock;
 - `redirects`: LegacyRedirect, old URLs answered with a 301;
-- `pins`: Pin, 头条 and 置顶 on home and sections until a set time.
+- `pins`: Pin, 头条 and 置顶 on home and sections until a set time;
+- `locks`: EditLock, who has an article open in the admin (articles.locks).
 """
 
 from .content import (
@@ -14,6 +15,7 @@ from .content import (
     person_name,
     validate_published_at,
 )
+from .locks import EditLock
 from .pins import Pin
 from .redirects import LegacyRedirect
 from .stocks import ArticleStock, StockReference
@@ -23,6 +25,7 @@ __all__ = [
     "ArticleQuerySet",
     "ArticleStock",
     "Category",
+    "EditLock",
     "LegacyRedirect",
     "Pin",
     "Revision",

@@ -26,6 +26,14 @@ def _change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
+def _taken_over(client, article) -> dict:
+    """A second editor who finds the article open elsewhere clicks 仍要编辑 (articles.locks),
+    then has the form."""
+    take_over = reverse("admin:articles_article_lock_take_over", args=[article.pk])
+    assert client.post(take_over).status_code == 302
+    return _opened(client, article)
+
+
 def _opened(client, article) -> dict:
     """What the change form shows an editor now: its fields as they would be posted."""
     html = client.get(_change_url(article)).content.decode()
@@ -83,7 +91,7 @@ def test_a_stale_form_cannot_republish_a_takedown_and_the_editor_keeps_their_tex
         {"action": "unpublish", "_selected_action": [article.pk], **versions},
     )
     article.refresh_from_db()
-    fixed = {**_opened(other_desk, article), "body_source": "<p>改正后的正文</p>"}
+    fixed = {**_taken_over(other_desk, article), "body_source": "<p>改正后的正文</p>"}
     fixed.update(tags="新标签", stock_codes="0.000001（平安银行）")
     assert other_desk.post(_change_url(article), fixed).status_code == 302
 
@@ -112,7 +120,7 @@ def test_a_form_shown_again_with_errors_keeps_the_version_it_was_made_from(
 ):
     article = make_article(title="原标题")
     a_form = _opened(desk_client, article)
-    other_desk.post(_change_url(article), {**_opened(other_desk, article), "title": "B 的标题"})
+    other_desk.post(_change_url(article), {**_taken_over(other_desk, article), "title": "B 的标题"})
     invalid = desk_client.post(_change_url(article), {**a_form, "title": ""})
     assert invalid.status_code == 200
     assert f'name="_version" value="{a_form["_version"]}"' in invalid.content.decode()
@@ -184,7 +192,7 @@ def test_a_restore_from_an_old_page_is_refused(desk_client, other_desk, make_art
     ).content.decode()
     version = re.search(r'name="_version" value="(\d+)"', diff)[1]
     article.refresh_from_db()
-    other_desk.post(_change_url(article), {**_opened(other_desk, article), "title": "第三版"})
+    other_desk.post(_change_url(article), {**_taken_over(other_desk, article), "title": "第三版"})
     url = reverse("admin:articles_article_revision_restore", args=[article.pk, first.pk])
     response = desk_client.post(url, {"_version": version})
     assert response.status_code == 409

@@ -1,0 +1,101 @@
+"""Edit locks: "张三 正在编辑（2 分钟前）", as WordPress and Wagtail show it.
+
+Opening an article's form takes its lock, unless someone else holds it; the open page
+keeps it with a heartbeat (static/js/edit-lock.js, every HEARTBEAT seconds) and lets
+it go when the editor leaves. A lock not heard from for LOCK_SECONDS is free: a
+closed laptop or a crashed browser never keeps an article locked. Only the holder
+may save; an editor (who may publish) can take the lock over ("仍要编辑"), and the
+former holder's page says so at its next heartbeat. Locks complement the version
+check (articles.services): a stale save is refused either way.
+
+These are the only writes to EditLock: the admin views call them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import person_name
+from .models.locks import EditLock
+
+LOCK_SECONDS = 120
+HEARTBEAT = 30
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Someone else who holds an article's lock."""
+
+    user_id: int
+    name: str
+    opened_at: datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((timezone.now() - self.opened_at).total_seconds() // 60)
+
+    @property
+    def label(self) -> str:
+        ago = "刚刚打开" if self.minutes < 1 else f"{self.minutes} 分钟前打开"
+        return f"{self.name} 正在编辑（{ago}）"
+
+
+def _live(lock: EditLock | None) -> bool:
+    return lock is not None and lock.seen_at > timezone.now() - timedelta(seconds=LOCK_SECONDS)
+
+
+def _holder(lock: EditLock) -> Holder:
+    user = lock.user
+    return Holder(lock.user_id, person_name(user) or user.get_username(), lock.opened_at)
+
+
+def holder(article_id: int, user) -> Holder | None:
+    """Who else holds the article's lock now, or None (free, expired, or the user's own)."""
+    lock = EditLock.objects.select_related("user").filter(article_id=article_id).first()
+    if _live(lock) and lock.user_id != user.pk:
+        return _holder(lock)
+    return None
+
+
+def acquire(*, article_id: int, user, take_over: bool = False) -> Holder | None:
+    """Take the lock for `user`, or return who holds it. `take_over` takes it anyway."""
+    now = timezone.now()
+    with transaction.atomic():
+        lock = (
+            EditLock.objects.select_for_update()
+            .select_related("user")
+            .filter(article_id=article_id)
+            .first()
+        )
+        if lock is None:
+            EditLock.objects.create(article_id=article_id, user=user, opened_at=now, seen_at=now)
+            return None
+        if _live(lock) and lock.user_id != user.pk and not take_over:
+            return _holder(lock)
+        if lock.user_id != user.pk or not _live(lock):
+            lock.user, lock.opened_at = user, now
+        lock.seen_at = now
+        lock.save()
+        return None
+
+
+def refresh(*, article_id: int, user) -> Holder | None:
+    """The open page's heartbeat: keep the user's lock, or say who has taken it."""
+    with transaction.atomic():
+        lock = (
+            EditLock.objects.select_for_update()
+            .select_related("user")
+            .filter(article_id=article_id)
+            .first()
+        )
+        if lock is not None and lock.user_id != user.pk and _live(lock):
+            return _holder(lock)
+    # Free, expired or the user's own: theirs (again).
+    return acquire(article_id=article_id, user=user)
+
+
+def release(*, article_id: int, user) -> None:
+    """The editor left the page: the lock is free at once, if it was still theirs."""
+    EditLock.objects.filter(article_id=article_id, user=user).delete()
