@@ -18,10 +18,12 @@ path, so `?page=N` and feed formats go with them.
 import hashlib
 from urllib.parse import unquote
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Category, StockReference
+from articles.models import Article, ArticleStock, Category, StockReference
+from articles.urlcache import cached_reverse
 
 ALL = "all"
 FEEDS = ("rss", "atom")
@@ -78,37 +80,48 @@ _SITE_LISTS = (
 )
 
 
-def _paths(article_id: int) -> set[str]:
-    """The paths of the lists that could show the article as it is stored now."""
-    row = (
-        Article.objects.filter(pk=article_id)
-        .values("slug", "published_at", "category__slug")
-        .first()
+def _paths(article_ids) -> set[str]:
+    """The paths of the lists that could show the articles as they are stored now.
+
+    Three queries however many articles: an import batch of hundreds purges once.
+    """
+    rows = list(
+        Article.objects.filter(pk__in=article_ids).values("slug", "published_at", "category__slug")
     )
-    if row is None:
+    if not rows:
         return set()
-    paths = {reverse(name, args=args) for name, args in _SITE_LISTS}
-    paths.add(reverse("articles:detail", args=[row["slug"]]))
-    section = row["category__slug"]
-    paths.add(reverse("articles:category", args=[section]))
-    paths.update(reverse("articles:feed-category", args=[section, fmt]) for fmt in FEEDS)
-    article = Article(pk=article_id)  # the row was read above; its links need only the id
-    for slug in article.tags.values_list("slug", flat=True):
-        paths.add(reverse("articles:tag", args=[slug]))
-        paths.update(reverse("articles:feed-tag", args=[slug, fmt]) for fmt in FEEDS)
-    for market, code in article.stocks.values_list("market", "code"):
-        paths.add(reverse("articles:stock", args=[market, code]))
-        paths.update(reverse("articles:feed-stock", args=[market, code, fmt]) for fmt in FEEDS)
-    if row["published_at"] is not None:
-        day = Article(published_at=row["published_at"]).published_day
-        paths.add(reverse("articles:archive-year", args=[day.year]))
-        paths.add(reverse("articles:archive-month", args=[day.year, day.month]))
-        paths.add(reverse("articles:archive-day", args=[day.year, day.month, day.day]))
+    paths = {cached_reverse(name, *args) for name, args in _SITE_LISTS}
+    for row in rows:
+        paths.add(cached_reverse("articles:detail", row["slug"]))
+        section = row["category__slug"]
+        paths.add(cached_reverse("articles:category", section))
+        paths.update(cached_reverse("articles:feed-category", section, fmt) for fmt in FEEDS)
+        if row["published_at"] is not None:
+            day = Article(published_at=row["published_at"]).published_day
+            paths.add(cached_reverse("articles:archive-year", day.year))
+            paths.add(cached_reverse("articles:archive-month", day.year, day.month))
+            paths.add(cached_reverse("articles:archive-day", day.year, day.month, day.day))
+    tagged = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Article), object_id__in=article_ids
+    )
+    for slug in set(tagged.values_list("tag__slug", flat=True)):
+        paths.add(cached_reverse("articles:tag", slug))
+        paths.update(cached_reverse("articles:feed-tag", slug, fmt) for fmt in FEEDS)
+    links = ArticleStock.objects.filter(article_id__in=article_ids)
+    for market, code in set(links.values_list("stock__market", "stock__code")):
+        paths.add(cached_reverse("articles:stock", market, code))
+        paths.update(cached_reverse("articles:feed-stock", market, code, fmt) for fmt in FEEDS)
     return paths
 
 
 def article_keys(article_id: int) -> set[str]:
     """What a write to the article touches, as the article is stored now."""
+    return articles_keys([article_id])
+
+
+def articles_keys(article_ids) -> set[str]:
+    """What a write to these articles touches, as they are stored now."""
+    ids = list(article_ids)
     # reverse() percent-encodes (/tag/%E5%85%89/); request.path, which pages are
     # stored under, is decoded (/tag/光/).
-    return {article_key(article_id), *(path_key(unquote(p)) for p in _paths(article_id))}
+    return {*(article_key(pk) for pk in ids), *(path_key(unquote(p)) for p in _paths(ids))}

@@ -93,8 +93,7 @@ def _tags_changed(sender, instance, action, reverse, using, **kwargs):
 
 
 def _articles_changed(sender, ids, using=None, **kwargs):
-    for pk in ids:
-        _add(keys.article_keys(pk), using=using)
+    _add(keys.articles_keys(ids), using=using)
 
 
 def _shown_by(articles_of, instance, extra_paths) -> set[str]:
