@@ -3,7 +3,6 @@ kind of page, an editor who writes, previews and publishes, a reader who then fi
 the article everywhere, a writer who cannot publish, an editor who restores a revision,
 and every page type working under the site's real Content-Security-Policy."""
 
-import importlib
 import re
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -12,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import path as url_pattern
 from django.views.static import serve
@@ -22,6 +21,7 @@ from articles import workflow
 from articles.models import Article, Category, Revision
 from newsroom import urls as site_urls
 from tests.browser import ARTIFACTS, admin_login, no_horizontal_scroll, page_for
+from tests.roles import ensure_roles
 
 # ------------------------------------------------------------------------------------------
 # A reader's and an editor's journey in a real browser (headless Debian Chromium).
@@ -289,24 +289,8 @@ PASTED_TABLE = (
 )
 
 
-def _roles():
-    """The two newsroom groups with the permissions migration 0004 gives them.
-
-    A transactional test empties the database when it ends, groups included, so rebuild
-    them from the migration's own frozen lists rather than trusting they survived.
-    """
-    migration = importlib.import_module("articles.migrations.0004_editor_workflow")
-    for name, by_app in migration.ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-            for app, codenames in by_app.items()
-            for codename in codenames
-        )
-
-
 def _staff_in(group_name, username):
-    _roles()
+    ensure_roles()
     user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
     return user

@@ -125,8 +125,10 @@ def test_two_editors_open_one_article_and_the_lock_is_shown_and_taken_over(
 
     from articles import workflow
     from tests.browser import ARTIFACTS, admin_login, page_for
+    from tests.roles import ensure_roles
 
     monkeypatch.setattr(locks, "HEARTBEAT", 1)
+    ensure_roles()
     editors = Group.objects.get(name=workflow.EDITORS_GROUP)
     for username, first, last in (("zhangsan", "三", "张"), ("lisi", "四", "李")):
         user = get_user_model().objects.create_user(
