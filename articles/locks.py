@@ -51,6 +51,16 @@ def _holder(lock: EditLock) -> Holder:
     return Holder(lock.user_id, person_name(user) or user.get_username(), lock.opened_at)
 
 
+def _row(article_id: int) -> EditLock | None:
+    """The article's lock row, locked until the transaction ends (two saves, one holder)."""
+    return (
+        EditLock.objects.select_for_update()
+        .select_related("user")
+        .filter(article_id=article_id)
+        .first()
+    )
+
+
 def holder(article_id: int, user) -> Holder | None:
     """Who else holds the article's lock now, or None (free, expired, or the user's own)."""
     lock = EditLock.objects.select_related("user").filter(article_id=article_id).first()
@@ -63,12 +73,7 @@ def acquire(*, article_id: int, user, take_over: bool = False) -> Holder | None:
     """Take the lock for `user`, or return who holds it. `take_over` takes it anyway."""
     now = timezone.now()
     with transaction.atomic():
-        lock = (
-            EditLock.objects.select_for_update()
-            .select_related("user")
-            .filter(article_id=article_id)
-            .first()
-        )
+        lock = _row(article_id)
         if lock is None:
             EditLock.objects.create(article_id=article_id, user=user, opened_at=now, seen_at=now)
             return None
@@ -84,12 +89,7 @@ def acquire(*, article_id: int, user, take_over: bool = False) -> Holder | None:
 def refresh(*, article_id: int, user) -> Holder | None:
     """The open page's heartbeat: keep the user's lock, or say who has taken it."""
     with transaction.atomic():
-        lock = (
-            EditLock.objects.select_for_update()
-            .select_related("user")
-            .filter(article_id=article_id)
-            .first()
-        )
+        lock = _row(article_id)
         if lock is not None and lock.user_id != user.pk and _live(lock):
             return _holder(lock)
     # Free, expired or the user's own: theirs (again).

@@ -227,3 +227,21 @@ def _close_browser_pages(request):
                 page.unroute_all(behavior="ignoreErrors")
             context.unroute_all(behavior="ignoreErrors")
             context.close()
+
+
+@pytest.fixture
+def unwritable_cache(settings, tmp_path):
+    """A file cache whose directory cannot be created: its "parent" is a plain file.
+
+    (Permissions would not do: the tests may run as root, who writes anywhere.)
+    """
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    path = blocker / "cache"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(path),
+        }
+    }
+    return path

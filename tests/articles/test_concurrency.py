@@ -323,21 +323,8 @@ def test_two_saves_from_the_same_version_at_once_one_wins_one_is_refused(make_ar
 # -- a takedown that the page cache could not make visible is refused, visibly ----------------
 
 
-@pytest.fixture
-def unwritable_cache_version(settings, tmp_path):
-    """The shared cache cannot be written (its "directory" is a plain file)."""
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(blocker / "cache"),
-        }
-    }
-
-
 def test_an_unpublish_the_cache_cannot_show_is_refused_with_the_reason(
-    desk_client, make_article, unwritable_cache_version
+    desk_client, make_article, unwritable_cache
 ):
     """The editor used to see success while readers kept the cached story for 5 minutes."""
     article = make_article()
@@ -351,7 +338,7 @@ def test_an_unpublish_the_cache_cannot_show_is_refused_with_the_reason(
 
 
 def test_a_takedown_through_the_form_keeps_the_form_and_says_why(
-    desk_client, make_article, unwritable_cache_version
+    desk_client, make_article, unwritable_cache
 ):
     article = make_article(title="要撤下的稿件")
     form = {**_opened(desk_client, article), "status": "draft", "summary": "编辑刚写的摘要"}
@@ -364,7 +351,7 @@ def test_a_takedown_through_the_form_keeps_the_form_and_says_why(
 
 
 def test_deleting_a_live_article_the_cache_cannot_forget_is_refused(
-    desk_client, make_article, unwritable_cache_version
+    desk_client, make_article, unwritable_cache
 ):
     article = make_article()
     response = desk_client.post(
@@ -381,7 +368,7 @@ def test_deleting_a_live_article_the_cache_cannot_forget_is_refused(
     assert Article.objects.filter(pk=article.pk).exists()
 
 
-def test_editing_a_draft_needs_no_cache_check(desk_client, make_article, unwritable_cache_version):
+def test_editing_a_draft_needs_no_cache_check(desk_client, make_article, unwritable_cache):
     draft = make_article(status=Article.Status.DRAFT)
     form = {**_opened(desk_client, draft), "title": "草稿改标题"}
     assert desk_client.post(_change_url(draft), form).status_code == 302

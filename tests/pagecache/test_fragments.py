@@ -167,16 +167,10 @@ def test_a_page_is_stored_with_the_keys_its_fragments_depend_on(
         assert page_keys.path_key("/tag/光伏/") not in listed
 
 
-def test_a_broken_cache_renders_fragments_in_place(client, settings, tmp_path, make_article):
+def test_a_broken_cache_renders_fragments_in_place(
+    client, settings, unwritable_cache, make_article
+):
     """Readers keep reading when the cache's disk is gone."""
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(blocker / "cache"),
-        }
-    }
     settings.NEWSROOM_FRAGMENT_CACHE = True
     article = make_article(title="缓存坏了", tags=["标签"])
     assert "缓存坏了" in _html(client, article.get_absolute_url())

@@ -308,24 +308,6 @@ def _digest_of(client, url):
 # --- A cache that cannot be written must be loud ---------------------------------------------
 
 
-@pytest.fixture
-def unwritable_cache(settings, tmp_path):
-    """A file cache whose directory cannot be created: its "parent" is a plain file.
-
-    (Permissions would not do: the tests may run as root, who writes anywhere.)
-    """
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("")
-    path = blocker / "cache"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(path),
-        }
-    }
-    return path
-
-
 def test_check_writable_names_the_cache_when_it_cannot_be_written(unwritable_cache):
     """A takedown must be refused up front rather than stay visible for minutes."""
     with pytest.raises(pagecache.PageCacheError) as raised:
