@@ -83,7 +83,7 @@ class ArticleFeed(Feed):
         return f"{settings.SITE_NAME}：{self.heading(obj)}"
 
     def items(self, obj):
-        articles = Article.objects.published().for_listing().select_related("author")
+        articles = Article.objects.published().for_listing().select_related("author__profile")
         return self.filter_articles(articles, obj)[:FEED_LENGTH]
 
     def item_title(self, article):

@@ -40,7 +40,7 @@ class StaleArticle(Exception):
         """The revisions recorded since the editor's version, oldest first."""
         return list(
             self.current.revisions.filter(version__gt=self.expected_version)
-            .select_related("author")
+            .select_related("author__profile")
             .order_by("created_at", "id")
         )
 
@@ -213,6 +213,8 @@ def _write(
     article: Article, *, by, kind: str, note: str, tags=None, stocks=None, first=False
 ) -> Article:
     """Store the article, then its tags and stocks, then the revision of all of it."""
+    if article.status == Article.Status.PUBLISHED and not article.published_by_id and by:
+        article.published_by = by  # 责任编辑: who first made it public
     article.save(record_revision=False)
     if tags is not None:
         article.tags.set(list(tags))

@@ -35,4 +35,5 @@ urlpatterns = [
     path("category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("stock/<int:market>.<stockcode:code>/", views.StockView.as_view(), name="stock"),
+    path("author/<int:pk>/", views.AuthorView.as_view(), name="author"),
 ]

@@ -5,7 +5,9 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
 from . import chinatime, listings, pagination
-from .models import Article, Category
+from .models import Article, Category, person_name
 from .models.content import read_links_together
 from .models.pins import place_pins
 
@@ -141,6 +143,38 @@ class TagView(ArticleListMixin, ListView):
         )
 
 
+class AuthorView(ArticleListMixin, ListView):
+    """A staff member's byline page: what they wrote or, as 责任编辑, published.
+
+    Only for someone with a public name and a published article: the page must not
+    list the newsroom's accounts, nor ever show a login name.
+    """
+
+    def get_queryset(self):
+        user = get_object_or_404(
+            get_user_model().objects.select_related("profile"), pk=self.kwargs["pk"]
+        )
+        self.name = person_name(user)
+        articles = (
+            super()
+            .get_queryset()
+            .filter(Q(author=user) | Q(published_by=user))
+            .order_by("-published_at", "-id")
+        )
+        if not self.name or not articles.exists():
+            raise Http404("没有这位作者")
+        self.bio = user.profile.bio if hasattr(user, "profile") else ""
+        return articles
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_heading=self.name,
+            page_description=self.bio or f"{self.name}撰写和编辑的文章。",
+            breadcrumbs=[("作者", None), (self.name, None)],
+            **kwargs,
+        )
+
+
 class StockView(ArticleListMixin, ListView):
     template_name = "articles/stock_detail.html"
 
@@ -192,7 +226,11 @@ class ArticleDetailView(StaffPreviewMixin, DetailView):
     def get_queryset(self):
         # Tags, stocks and the lists around the article are read only by the page's
         # fragments that are not cached (templates/articles/article_detail.html).
-        return super().get_queryset().select_related("category")
+        return (
+            super()
+            .get_queryset()
+            .select_related("category", "author__profile", "published_by__profile")
+        )
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -86,7 +86,9 @@ def _paths(article_ids) -> set[str]:
     Three queries however many articles: an import batch of hundreds purges once.
     """
     rows = list(
-        Article.objects.filter(pk__in=article_ids).values("slug", "published_at", "category__slug")
+        Article.objects.filter(pk__in=article_ids).values(
+            "slug", "published_at", "category__slug", "author_id", "published_by_id"
+        )
     )
     if not rows:
         return set()
@@ -96,6 +98,8 @@ def _paths(article_ids) -> set[str]:
         section = row["category__slug"]
         paths.add(cached_reverse("articles:category", section))
         paths.update(cached_reverse("articles:feed-category", section, fmt) for fmt in FEEDS)
+        for person in {row["author_id"], row["published_by_id"]} - {None}:
+            paths.add(cached_reverse("articles:author", person))
         if row["published_at"] is not None:
             day = Article(published_at=row["published_at"]).published_day
             paths.add(cached_reverse("articles:archive-year", day.year))

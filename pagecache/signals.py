@@ -12,11 +12,13 @@ import threading
 from urllib.parse import unquote
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
 from articles import signals as article_signals
-from articles.models import Article, Category, Pin, StockReference
+from articles.models import Article, Category, Pin, Profile, StockReference
 
 from . import keys, purge, store
 from .store import PageCacheError, check_writable
@@ -116,8 +118,6 @@ def _stock_saved(sender, instance, created, using, **kwargs):
 
 
 def _tag_changed(sender, instance, using, **kwargs):
-    from django.urls import reverse
-
     _add(
         _shown_by(
             lambda t: TaggedItem.objects.filter(tag=t).values_list("object_id", flat=True),
@@ -132,6 +132,20 @@ def _pin_changed(sender, instance, using=None, **kwargs):
     # The place the pin is on (home or its section) and the article it puts there.
     place = instance.category.get_absolute_url() if instance.category_id else "/"
     _add({keys.path_key(unquote(place)), keys.article_key(instance.article_id)}, using=using)
+
+
+def _profile_saved(sender, instance, using=None, **kwargs):
+    # A new 署名 is in the byline of every article they wrote or published.
+    _add(
+        _shown_by(
+            lambda p: Article.objects.filter(
+                Q(author_id=p.user_id) | Q(published_by_id=p.user_id)
+            ).values_list("pk", flat=True),
+            instance,
+            [reverse("articles:author", args=[instance.user_id])],
+        ),
+        using=using,
+    )
 
 
 def _everything(sender, using=None, **kwargs):
@@ -158,6 +172,7 @@ def connect() -> None:
     pre_delete.connect(_tag_changed, sender=Tag, dispatch_uid="pagecache-tag-del")
     # A stock link's rows change with its article (articles_changed, above); an old
     # URL answers with a 301, which is never cached.
+    post_save.connect(_profile_saved, sender=Profile, dispatch_uid="pagecache-profile")
     post_save.connect(_pin_changed, sender=Pin, dispatch_uid="pagecache-pin")
     post_delete.connect(_pin_changed, sender=Pin, dispatch_uid="pagecache-pin-del")
     post_save.connect(_everything, sender=Category, dispatch_uid="pagecache-all-section")

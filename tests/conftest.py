@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
 
 from articles.models import Article, Category, StockReference
+from pagecache import signals as page_signals
 
 # Hypothesis profiles (README "Tests"). "ci", the default and what `make test` runs, draws
 # the same examples on every run and machine and keeps no example database, so a fresh
@@ -245,3 +247,19 @@ def unwritable_cache(settings, tmp_path):
         }
     }
     return path
+
+
+@pytest.fixture
+def write(django_capture_on_commit_callbacks):
+    """Run a write as committed, so the cache's on-commit invalidation fires."""
+
+    def run(action):
+        # The test's own transaction never commits, so the purge that the set-up writes
+        # queued is still waiting; those writes count as committed before the pages
+        # were read. Drop it, so that only the action's own signals purge.
+        transaction.get_connection().run_on_commit.clear()
+        page_signals._pending.keys = None
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run

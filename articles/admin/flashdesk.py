@@ -104,7 +104,7 @@ class FlashDesk:
             "chips": [{**chip, "ticked": chip["symbol"] in ticked} for chip in chips],
             "stocks_url": reverse("admin:articles_article_flash_stocks"),
             "recent": Article.objects.filter(category__slug=flashes.FLASH_SECTION_SLUG)
-            .select_related("author")
+            .select_related("author__profile")
             .order_by("-published_at", "-id")[:RECENT],
             "flash_page": reverse("articles:category", args=[flashes.FLASH_SECTION_SLUG]),
         }

@@ -72,7 +72,7 @@ class ArticleRevisions:
         obj = self._article_or_404(request, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        revisions = list(obj.revisions.select_related("author"))
+        revisions = list(obj.revisions.select_related("author__profile"))
         current = next((r for r in revisions if r.same_text_as(obj)), None)
         context = {
             **self._revision_context(request, obj, "修订历史"),
@@ -87,7 +87,9 @@ class ArticleRevisions:
         obj = self._article_or_404(request, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        revision = get_object_or_404(obj.revisions.select_related("author"), pk=revision_id)
+        revision = get_object_or_404(
+            obj.revisions.select_related("author__profile"), pk=revision_id
+        )
         context = {
             **self._revision_context(request, obj, "比较修订版本"),
             "revision": revision,

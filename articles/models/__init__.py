@@ -4,7 +4,8 @@
 - `stocks`: StockReference, ArticleStock;
 - `redirects`: LegacyRedirect, old URLs answered with a 301;
 - `pins`: Pin, 头条 and 置顶 on home and sections until a set time;
-- `locks`: EditLock, who has an article open in the admin (articles.locks).
+- `locks`: EditLock, who has an article open in the admin (articles.locks);
+- `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages).
 """
 
 from .content import (
@@ -16,6 +17,7 @@ from .content import (
     validate_published_at,
 )
 from .locks import EditLock
+from .people import Profile
 from .pins import Pin
 from .redirects import LegacyRedirect
 from .stocks import ArticleStock, StockReference
@@ -28,6 +30,7 @@ __all__ = [
     "EditLock",
     "LegacyRedirect",
     "Pin",
+    "Profile",
     "Revision",
     "StockReference",
     "person_name",

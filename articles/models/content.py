@@ -8,7 +8,7 @@ is decided only by `ArticleQuerySet.published()`.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, router
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,14 @@ def validate_published_at(value) -> None:
 
 
 def person_name(user) -> str:
-    """How a newsroom prints a person: 张三 (family name first, no space), or "Jane Doe"."""
+    """How a newsroom prints a person: their 署名 if they set one (people.Profile), else
+    张三 (family name first, no space) or "Jane Doe". Never the login name."""
+    try:
+        display = user.profile.display_name  # select_related("…__profile") saves a query
+    except ObjectDoesNotExist:
+        display = ""
+    if display:
+        return display
     first, last = clean_line(user.first_name), clean_line(user.last_name)
     if any("\u4e00" <= c <= "\u9fff" for c in first + last):
         return f"{last}{first}"
@@ -252,6 +259,16 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
     )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任编辑",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="published_articles",
+        help_text="第一次把文章发布出去的编辑。",
+    )
     first_published_at = models.DateTimeField(
         "首次发布时间",
         null=True,
@@ -382,6 +399,11 @@ class Article(models.Model):
         Never the login name: that is half of an editor's credentials.
         """
         return person_name(self.author) if self.author_id else ""
+
+    @property
+    def editor_name(self) -> str:
+        """责任编辑 as readers see them, or ""."""
+        return person_name(self.published_by) if self.published_by_id else ""
 
     @property
     def published_day(self):

@@ -4,9 +4,6 @@ import os
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
-
-from pagecache import signals as page_signals
 
 BACKENDS = {
     "disk": {"BACKEND": "diskcache.DjangoCache", "DATABASE_TIMEOUT": 1.0},
@@ -32,19 +29,3 @@ def page_cache(request, settings, tmp_path):
     cache.clear()
     yield request.param
     cache.clear()
-
-
-@pytest.fixture
-def write(django_capture_on_commit_callbacks):
-    """Run a write as committed, so the cache's on-commit invalidation fires."""
-
-    def run(action):
-        # The test's own transaction never commits, so the purge that the set-up writes
-        # queued is still waiting; those writes count as committed before the pages
-        # were read. Drop it, so that only the action's own signals purge.
-        transaction.get_connection().run_on_commit.clear()
-        page_signals._pending.keys = None
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
