@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 
-from . import listings, securities
+from . import listings, securities, stocks
 from .models import Category, StockReference
 from .text import clean_line, clean_text
 
@@ -47,7 +47,9 @@ _CODE = re.compile(
 )
 # 北交所 trades under EastMoney's market 0, as 深交所 does.
 _EXCHANGE_MARKET = {"sh": 1, "sz": 0, "bj": 0}
-_A_SHARE_MARKET = {"6": 1, "9": 1, "0": 0, "2": 0, "3": 0, "4": 0, "8": 0}
+# The form's rule (articles.stocks), plus 北交所's 4xxxxx and 8xxxxx: the form asks for
+# an explicit market there, but a flash only keeps codes already on file.
+_A_SHARE_MARKET = {**stocks.A_SHARE_MARKET, "4": 0, "8": 0}
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def _candidates(text: str) -> list[tuple[int, tuple]]:
         elif match["suffixed"]:
             found.append((at, (_EXCHANGE_MARKET[match["suffix"].lower()], match["suffixed"])))
         elif match["hk"]:
-            found.append((at, (securities.HK_MARKET, match["hk"].zfill(5))))
+            code = securities.normalised_or_none(securities.HK_MARKET, match["hk"])
+            found.append((at, (securities.HK_MARKET, code)))
         elif match["market"]:
             code = securities.normalised_or_none(int(match["market"]), match["code"])
             if code:

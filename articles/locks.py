@@ -87,12 +87,8 @@ def acquire(*, article_id: int, user, take_over: bool = False) -> Holder | None:
 
 
 def refresh(*, article_id: int, user) -> Holder | None:
-    """The open page's heartbeat: keep the user's lock, or say who has taken it."""
-    with transaction.atomic():
-        lock = _row(article_id)
-        if lock is not None and lock.user_id != user.pk and _live(lock):
-            return _holder(lock)
-    # Free, expired or the user's own: theirs (again).
+    """The open page's heartbeat: keep the user's lock (taking it again if it is free or
+    lapsed), or say who has taken it. The same rule as opening the form."""
     return acquire(article_id=article_id, user=user)
 
 

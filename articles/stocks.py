@@ -44,7 +44,7 @@ _SECTOR = re.compile(r"BK[0-9]{4}", re.I)
 _TICKER_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,14}")
 _SYMBOL = re.compile(r"([0-9]{1,3})\.(\S+)")
 # Market ids of A shares by the first digit of their six-digit code.
-_A_SHARE_MARKET = {"6": 1, "9": 1, "0": 0, "2": 0, "3": 0}
+A_SHARE_MARKET = {"6": 1, "9": 1, "0": 0, "2": 0, "3": 0}
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def parse_token(token: str, label: str = "") -> StockToken:
         market = int(match[1])
         return StockToken(token, market, _code_of(market, match[2], token), label=label)
     if _SIX_DIGITS.fullmatch(token):
-        market = _A_SHARE_MARKET.get(token[0])
+        market = A_SHARE_MARKET.get(token[0])
         if market is None:
             raise ValidationError(
                 f"“{token}”：无法判断所属市场，请写成“市场代码.证券代码”，例如 0.{token}。"
