@@ -67,16 +67,9 @@ def load(key: str) -> dict | None:
 
 def save(key: str, html: str, keys: set[str], started: int, ttl: int = FRAGMENT_TTL) -> None:
     """Keep `html`, rendered from `keys` since `started` (ns), until one of them changes
-    (or `ttl` seconds pass)."""
-    seen = store.versions(keys, fresh=True)
-    # A key purged while the fragment rendered may have been read before the purge:
-    # store a version that never matches, so the next use renders it again.
-    stored = {k: (v if store.version_time(v) < started else "rendering") for k, v in seen.items()}
-    upcoming = store.next_change()
-    if upcoming:
-        # A scheduled article goes live, a pin ends, without a write: no fragment
-        # outlives that moment.
-        ttl = min(ttl, int(upcoming - time.time()))
+    (or `ttl` seconds pass, or the site changes by itself)."""
+    stored = store.versions_seen(keys, started)
+    ttl = store.ttl_until_next_change(ttl)
     if ttl <= 0:
         return
     entry = {"html": html, "keys": stored, "expires": time.time() + ttl}

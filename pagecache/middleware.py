@@ -186,17 +186,8 @@ class PageCacheMiddleware:
         keys = dependency_keys.page_keys(
             request.path, getattr(request, "pagecache_fragment_keys", ())
         )
-        seen = store.versions(keys, fresh=True)
-        # A key purged while this page rendered may have been read before the purge:
-        # store a version that can never match, so the next request renders again.
-        stored = {
-            k: (v if store.version_time(v) < started else "rendering") for k, v in seen.items()
-        }
-        ttl = store.DEFAULT_TTL
-        upcoming = store.next_change()
-        if upcoming:
-            # No page may outlive the moment a scheduled article goes live or a pin ends.
-            ttl = min(ttl, int(upcoming - time.time()))
+        stored = store.versions_seen(keys, started)
+        ttl = store.ttl_until_next_change(store.DEFAULT_TTL)
         if ttl <= 0:
             return
         if not response.has_header("ETag"):

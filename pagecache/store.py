@@ -193,6 +193,23 @@ def versions(keys, *, fresh: bool = False) -> dict[str, str]:
     return {key: _memo.versions[key] for key in keys}
 
 
+def versions_seen(keys, started: int) -> dict[str, str]:
+    """The versions a render begun at `started` (ns) may keep for `keys`.
+
+    A key purged while it rendered may have been read before the purge: it gets a
+    version that never matches, so the next use renders again.
+    """
+    seen = versions(keys, fresh=True)
+    return {k: (v if version_time(v) < started else "rendering") for k, v in seen.items()}
+
+
+def ttl_until_next_change(ttl: int) -> int:
+    """`ttl`, cut short by the next moment the site changes by itself (`next_change`):
+    nothing kept may outlive a scheduled article going live or a pin ending."""
+    upcoming = next_change()
+    return min(ttl, int(upcoming - time.time())) if upcoming else ttl
+
+
 def version_time(version: str) -> int:
     """When a version was set, in ns since the epoch (0 for "0")."""
     return int(version[1:]) if version[1:].isdigit() else 0
