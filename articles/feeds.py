@@ -10,7 +10,9 @@ Decisions worth knowing:
   drafts and scheduled articles never leak; the 20 newest items are loaded with
   `for_listing()` (+ the author), so a feed runs a constant number of queries.
 - Items carry the *full* article body, `Article.body_html`, which `Article.save()`
-  has already passed through the sanitizer (no scripts, handlers or styles).
+  has already passed through the sanitizer (no scripts, handlers or styles). Its
+  site-relative links and images (`/media/…`, `/article/…`) are made absolute: a
+  feed reader shows the body on its own host, where `/media/` means nothing.
   In RSS it is the item `<description>` (as most readers expect); in Atom it is
   `<content type="html">`, with the plain-text list excerpt as `<summary>`.
 - Link and guid are the absolute article URL (a permalink); pubDate/published
@@ -28,6 +30,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from . import listings
 from .models import Article, Category
+from .text import absolute_urls
 
 FEED_LENGTH = 20
 
@@ -82,6 +85,12 @@ class ArticleFeed(Feed):
     def description(self, obj):
         return f"{settings.SITE_NAME}：{self.heading(obj)}"
 
+    def get_feed(self, obj, request):
+        # The site's own origin, as the request reached it (Django builds the item
+        # links the same way): what relative URLs in bodies are resolved against.
+        self.origin = request.build_absolute_uri("/").rstrip("/")
+        return super().get_feed(obj, request)
+
     def items(self, obj):
         articles = Article.objects.published().for_listing().select_related("author__profile")
         return self.filter_articles(articles, obj)[:FEED_LENGTH]
@@ -91,7 +100,7 @@ class ArticleFeed(Feed):
         return f"【重要】{article.title}" if article.important else article.title
 
     def item_description(self, article):
-        return article.body_html
+        return absolute_urls(article.body_html, self.origin)
 
     def item_extra_kwargs(self, article):
         # Only AtomFeedWithContent writes it; the RSS generator ignores unknown keys.

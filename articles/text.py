@@ -58,6 +58,18 @@ def _image_text(match) -> str:
     return f"［图片：{(alt[1] or alt[2] or '').strip()}］" if alt else "［图片］"
 
 
+# A link or image path of our own site in sanitized HTML: the sanitizer quotes every
+# attribute with double quotes, and a quote in text is escaped, so this matches
+# attributes only. `//host` (protocol-relative) is another site: left alone.
+_SITE_PATH = re.compile(r'(\s(?:href|src)=")(/(?!/))')
+
+
+def absolute_urls(markup: str, origin: str) -> str:
+    """Sanitized HTML with `href="/…"` and `src="/…"` made absolute on `origin`
+    (`https://example.com`), for copies read away from the site: feeds."""
+    return _SITE_PATH.sub(lambda m: f"{m[1]}{origin}{m[2]}", markup or "")
+
+
 def html_to_lines(markup: str) -> str:
     """The text of a body as a reader reads it, one block per line, pictures as
     ［图片：alt］: what revision diffs compare (articles.workflow)."""
@@ -67,11 +79,28 @@ def html_to_lines(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-# Parts of a body that are not prose: the source line and placeholders for remote
-# images. A teaser made of "[图片] 查看原图（文章来源：…）" helps nobody.
+# Parts of a body that are not prose: the source line, placeholders for remote
+# images, and captions. A teaser made of "[图片] 查看原图（文章来源：…）", or one that
+# opens with "图为工厂车间（记者 摄）" run into the first sentence, helps nobody.
 _NOT_PROSE = re.compile(
-    r'<p class="em_media">.*?</p>|<a [^>]*class="remote-image"[^>]*>.*?</a>', re.S
+    r'<p class="em_media">.*?</p>|<a [^>]*class="remote-image"[^>]*>.*?</a>'
+    r"|<figcaption\b.*?</figcaption>",
+    re.S | re.I,
 )
+# Where a paragraph may end without a separator before the next: Chinese sentence
+# and clause marks already part the two. After anything else a space does.
+_CJK_STOPS = "。！？；：…」』”）】"
+
+
+def _prose(markup: str) -> str:
+    """The text of a body, its paragraphs parted as a reader would part them."""
+    text = ""
+    for block in _BLOCK_END.split(markup):
+        part = " ".join(html.unescape(_TAG.sub("", block)).split())
+        if not part:
+            continue
+        text = f"{text}{part}" if not text or text.endswith(tuple(_CJK_STOPS)) else f"{text} {part}"
+    return text
 
 
 def summarize(markup: str, length: int = 120) -> str:
@@ -80,7 +109,7 @@ def summarize(markup: str, length: int = 120) -> str:
     Tags are gone by then, so plain slicing does what `Truncator.chars()` would, at a
     fraction of its cost (it was a tenth of an import's time).
     """
-    text = html_to_text(_NOT_PROSE.sub(" ", markup or ""))
+    text = _prose(_NOT_PROSE.sub(" ", markup or ""))
     if len(text) <= length:
         return text
     return text[: length - 1].rstrip() + "…"

@@ -528,3 +528,29 @@ def test_robots_txt_sitemap_url_follows_the_requests_scheme_and_host(client, set
     settings.ALLOWED_HOSTS = ["news.example.com"]
     response = client.get("/robots.txt", secure=True, headers={"host": "news.example.com"})
     assert "Sitemap: https://news.example.com/sitemap.xml" in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_feed_bodies_link_to_our_pages_and_images_by_absolute_url(client, make_article, fmt):
+    """A feed reader shows the body on its own host, where `/media/x.jpg` is nothing."""
+    make_article(
+        title="图文",
+        body_source=(
+            '<p><img src="/media/uploads/a.jpg" alt="厂房"> 见<a href="/article/other/">旧文</a>，'
+            '另见<a href="https://example.org/x">外站</a>'
+            '与<a href="//cdn.example.org/y">协议相对</a>。'
+            "</p><p>正文写着 href=&quot;/literal&quot; 的字样。</p>"
+        ),
+    )
+    body = xml(client.get(feed_url("site", fmt)))
+    text = (
+        rss_items(body)[0].findtext("description")
+        if fmt == "rss"
+        else atom_entries(body)[0].find(f"{ATOM}content").text
+    )
+    assert f'src="{HOST}/media/uploads/a.jpg"' in text
+    assert f'href="{HOST}/article/other/"' in text
+    assert 'href="https://example.org/x"' in text
+    # Another site's protocol-relative link, and text that looks like markup, are left be.
+    assert 'href="//cdn.example.org/y"' in text
+    assert "href=&quot;/literal&quot;" in text

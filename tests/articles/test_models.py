@@ -156,3 +156,17 @@ def test_there_are_no_missing_migrations(db):
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_excerpt_parts_paragraphs_as_a_reader_would_and_leaves_captions_out(make_article):
+    """No space after a Chinese full stop, a space where nothing parts two paragraphs,
+    and a picture's caption never runs into the first sentence."""
+    article = make_article(
+        summary="",
+        body_source=(
+            "<h2>业绩快报</h2><figure><img src='/media/a.jpg' alt='厂房'>"
+            "<figcaption>图为工厂车间（记者 摄）</figcaption></figure>"
+            "<p>公司营收增长。</p><p>利润下降！</p><p>Q3 results</p><p>完</p>"
+        ),
+    )
+    assert article.excerpt == "业绩快报 公司营收增长。利润下降！Q3 results 完"
