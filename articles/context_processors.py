@@ -19,6 +19,11 @@ def site(request):
     query = f"?{urlencode(params)}" if params else ""
     return {
         "site_name": settings.SITE_NAME,
+        "site_owner": settings.SITE_OWNER,
+        "site_owner_address": settings.SITE_OWNER_ADDRESS,
+        "site_icp": settings.SITE_ICP,
+        "site_report_phone": settings.SITE_REPORT_PHONE,
+        "site_report_email": settings.SITE_REPORT_EMAIL,
         # Lazy: evaluated once, only by templates that render the menu.
         "menu_categories": Category.objects.all(),
         "canonical_url": request.build_absolute_uri(request.path) + query,

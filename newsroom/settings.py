@@ -253,6 +253,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="财经新闻网")
+# What a Chinese news site's footer must say (the 备案 rules): who runs it, its ICP
+# filing number, and where to report illegal or harmful content. Empty ones are left out.
+SITE_OWNER = env.str("NEWSROOM_SITE_OWNER", default="")
+SITE_OWNER_ADDRESS = env.str("NEWSROOM_SITE_OWNER_ADDRESS", default="")
+SITE_ICP = env.str("NEWSROOM_SITE_ICP", default="")
+SITE_REPORT_PHONE = env.str("NEWSROOM_SITE_REPORT_PHONE", default="")
+SITE_REPORT_EMAIL = env.str("NEWSROOM_SITE_REPORT_EMAIL", default="")
 # Links to these hosts count as internal: the sanitizer adds rel="nofollow noopener"
 # to every other absolute link.
 SITE_HOSTS = env.list("NEWSROOM_SITE_HOSTS", default=[]) or [

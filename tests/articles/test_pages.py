@@ -557,3 +557,19 @@ def test_reader_pages_run_a_constant_number_of_queries(
         budget = {article.get_absolute_url(): 11, "/": 9}.get(url, 8)
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200, url
+
+
+def test_footer_carries_owner_icp_and_report_contact_from_settings(client, settings, db):
+    """Chinese rules want the 备案号 and a 举报 contact on every page; empty means absent."""
+    page = client.get("/").content.decode()
+    assert "ICP" not in page and "违法和不良信息举报" not in page
+    settings.SITE_OWNER = "某某传媒有限公司"
+    settings.SITE_OWNER_ADDRESS = "北京市朝阳区某路 1 号"
+    settings.SITE_ICP = "京ICP备12345678号-1"
+    settings.SITE_REPORT_PHONE = "010-12345678"
+    settings.SITE_REPORT_EMAIL = "jubao@example.com"
+    page = client.get("/").content.decode()
+    assert "主办单位：某某传媒有限公司 · 地址：北京市朝阳区某路 1 号" in page
+    assert '<a href="https://beian.miit.gov.cn/" rel="noopener">京ICP备12345678号-1</a>' in page
+    assert '违法和不良信息举报：电话 <a href="tel:010-12345678">010-12345678</a>' in page
+    assert '<a href="mailto:jubao@example.com">jubao@example.com</a>' in page
