@@ -101,6 +101,9 @@ class Series:
     points: list[tuple[date, int]]
     range_key: str = DEFAULT_RANGE
     bucket: str = "day"  # or "month"
+    # The default window moved back to end on the newest article, because the last 90
+    # days had none: the chart says so instead of drawing an empty box.
+    moved_back: bool = False
     total: int = field(init=False)
     peak: tuple[date, int] | None = field(init=False)
 
@@ -118,6 +121,8 @@ class Series:
 
     @property
     def range_label(self) -> str:
+        if self.moved_back and self.end:
+            return f"截至 {self.end.year}年{self.end.month}月{self.end.day}日的 90 天"
         return RANGES[self.range_key][0]
 
 
@@ -125,16 +130,41 @@ def news_flow(range_key: str = DEFAULT_RANGE, *, end: date | None = None, **filt
     """The news-flow series of whatever `filters` select (a stock, a tag, a section).
 
     90 days and one year end today; "all" runs from the first published article to
-    today, by month when that is longer than a year.
+    the newest, by month when that is longer than a year. A subject quiet for the last
+    90 days gets, by default, the 90 days up to its newest article (one more query),
+    marked `moved_back`: an archive's stock or tag is still worth a look.
     """
     range_key = parse_range(range_key)
     end = end or today()
     days_back = RANGES[range_key][1]
     start = end - timedelta(days_back - 1) if days_back else None
     points = daily_counts(start, end, **filters)
-    if range_key == "all" and len(points) > MAX_DAILY_BUCKETS:
-        return Series(by_month(points), range_key, "month")
-    return Series(points, range_key)
+    if range_key == "all":
+        # Up to the newest article, not stretched to today with empty months.
+        while points and not points[-1][1]:
+            points.pop()
+        if len(points) > MAX_DAILY_BUCKETS:
+            return Series(by_month(points), range_key, "month")
+        return Series(points, range_key)
+    series = Series(points, range_key)
+    if not series.total and range_key == DEFAULT_RANGE:
+        newest = _newest_day(**filters)
+        if newest is not None and newest < start:
+            points = daily_counts(newest - timedelta(days_back - 1), newest, **filters)
+            return Series(points, range_key, moved_back=True)
+    return series
+
+
+def _newest_day(**filters) -> date | None:
+    """The China day of the newest published article that `filters` select."""
+    newest = (
+        Article.objects.published()
+        .filter(**filters)
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return newest.astimezone(CHINA).date() if newest else None
 
 
 def _mentioning(stock: StockReference):

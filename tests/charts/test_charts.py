@@ -143,7 +143,7 @@ def test_drafts_and_scheduled_articles_never_count(make_article, make_stock, cat
 
 
 def test_ranges_end_today_and_bad_values_fall_back_to_ninety_days(make_article, make_stock):
-    """90 days and a year end today; "all" starts at the first article."""
+    """90 days and a year end today; "all" runs from the first article to the newest."""
     stock = make_stock(1, "600519", "贵州茅台")
     make_article(published_at=days_ago(200), stocks=[stock])
     make_article(published_at=days_ago(3), stocks=[stock])
@@ -153,7 +153,8 @@ def test_ranges_end_today_and_bad_values_fall_back_to_ninety_days(make_article, 
     assert len(year.points) == 365 and year.total == 2
     everything = charts.stock_flow(stock, "all")
     assert everything.start == chinatime.today() - timedelta(200) and everything.total == 2
-    assert everything.bucket == "day" and len(everything.points) == 201
+    assert everything.bucket == "day" and len(everything.points) == 198
+    assert everything.end == chinatime.today() - timedelta(3), "not stretched to today"
     for bogus in ("", "7d", None, "ALL", "1y; drop"):
         assert charts.stock_flow(stock, bogus).range_key == "90d"
 
@@ -167,7 +168,7 @@ def test_all_time_longer_than_a_year_is_drawn_by_month(make_article, make_stock)
     assert series.bucket == "month"
     assert all(day.day == 1 for day, _ in series.points)
     assert series.total == 2 and 0 in [n for _, n in series.points]
-    assert series.points[-1][0] == chinatime.today().replace(day=1)
+    assert series.points[-1][0] == (chinatime.today() - timedelta(2)).replace(day=1)
 
 
 def test_an_empty_all_time_series_has_no_points(make_stock):
@@ -349,15 +350,33 @@ def test_stock_page_range_and_day_never_fail(client, make_article, make_stock, q
     assert "蔚来新闻" in response.content.decode() or "day=2024" not in query
 
 
-def test_an_empty_ninety_days_says_so_and_offers_all_time(client, make_article, make_stock):
-    """The imported archive is years old: the default view explains and links onward."""
+def test_a_quiet_ninety_days_shows_the_ninety_days_up_to_the_newest_article(
+    client, make_article, make_stock
+):
+    """The imported archive is years old: the default chart moves back to where the
+    news is, and says so in its heading, instead of drawing an empty box."""
     nio = make_stock(106, "NIO", "蔚来")
     make_article(published_at=china(2022, 3, 8, 6), stocks=[nio])
+    make_article(published_at=china(2022, 1, 20, 6), stocks=[nio])
+    make_article(published_at=china(2021, 6, 1, 6), stocks=[nio])  # outside those 90 days
+    series = charts.stock_flow(nio)
+    assert series.moved_back and series.end == date(2022, 3, 8) and len(series.points) == 90
+    assert series.total == 2
     html = client.get("/stock/106.NIO/").content.decode()
-    assert "近 90 天没有相关的已发布文章" in html and 'href="/stock/106.NIO/?range=all"' in html
-    assert 'class="chart-svg' not in html
+    heading = html.split('class="chart-heading">', 1)[1].split("</h2>", 1)[0]
+    assert "近 90 天没有相关文章，显示截至 2022年3月8日的 90 天" in heading
+    assert "截至 2022年3月8日的 90 天共 <strong>2</strong> 篇" in html
+    assert "2022年3月8日" in svg_of(html)
     everything = client.get("/stock/106.NIO/?range=all").content.decode()
-    assert "全部共 <strong>1</strong> 篇" in everything and "2022年3月" in svg_of(everything)
+    assert "全部共 <strong>3</strong> 篇" in everything and "2022年3月" in svg_of(everything)
+
+
+def test_a_subject_with_no_article_at_all_says_so_and_offers_all_time(client, make_category):
+    empty = make_category(name="新栏目", slug="xin")
+    html = client.get(empty.get_absolute_url()).content.decode()
+    assert "近 90 天没有相关的已发布文章" in html
+    assert f'href="{empty.get_absolute_url()}?range=all"' in html
+    assert 'class="chart-svg' not in html and "chart-moved" not in html
 
 
 def test_category_and_tag_pages_show_their_news_flow_linking_to_the_day_archive(
