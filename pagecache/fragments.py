@@ -26,6 +26,7 @@ import time
 from django.conf import settings
 
 from . import store
+from .release import release
 
 FRAGMENT_PREFIX = "pagecache:fragment:"
 # Versions keep a fragment correct; the time-to-live only lets unused ones go.
@@ -39,7 +40,8 @@ def enabled() -> bool:
 
 def digest(vary) -> str:
     """The fragment's name and what its content varies on, as a cache key."""
-    return hashlib.sha1(repr(tuple(vary)).encode("utf-8", "surrogatepass")).hexdigest()
+    key = repr((release(), *vary))
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _fresh(entry: dict | None) -> bool:

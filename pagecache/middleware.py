@@ -28,6 +28,7 @@ from django.utils.cache import patch_cache_control
 
 from . import keys as dependency_keys
 from . import store
+from .release import release
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ def _digest(request) -> str | None:
     url = request.path + ("?" + query if query else "")
     if len(url) > MAX_KEY_LENGTH:
         return None
-    return hashlib.sha256(f"{request.get_host()}|{url}".encode()).hexdigest()
+    key = f"{release()}|{request.get_host()}|{url}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _storable(response) -> bool:
