@@ -19,7 +19,7 @@
     put(".quote-price", quote.price_text);
     put(".quote-change", quote.change_text);
     put(".quote-percent", quote.change_percent_text);
-    put(".quote-time", quote.as_of_text ? quote.as_of_text + " · " : "");
+    put(".quote-time", quote.as_of_text ? "截至 " + quote.as_of_text + " · " : "");
     DIRECTIONS.forEach(function (d) { box.classList.toggle("quote-" + d, d === quote.direction); });
     box.hidden = false;
   }
