@@ -22,7 +22,5 @@ def test_a_wrong_quotes_setting_refuses_to_start(tmp_path, values):
 
 
 def test_the_eastmoney_endpoint_starts(tmp_path):
-    result = _start(
-        _env(tmp_path, QUOTES_URL="https://push2.eastmoney.com/api/qt/stock/get?ut=x")
-    )
+    result = _start(_env(tmp_path, QUOTES_URL="https://push2.eastmoney.com/api/qt/stock/get?ut=x"))
     assert result.returncode == 0, result.stderr

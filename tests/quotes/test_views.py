@@ -25,7 +25,11 @@ def test_the_endpoint_answers_the_quote_and_the_text_a_reader_sees(
     data = response.json()
     assert data["symbol"] == "1.600519"
     quote = data["quote"]
-    assert (quote["name"], quote["price"], quote["change_percent"]) == ("贵州茅台", "1688.00", "1.23")
+    assert (quote["name"], quote["price"], quote["change_percent"]) == (
+        "贵州茅台",
+        "1688.00",
+        "1.23",
+    )
     assert (quote["price_text"], quote["change_text"], quote["change_percent_text"]) == (
         "1,688.00",
         "+20.50",
