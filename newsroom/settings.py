@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "search",
     "pagecache",
     "charts",
+    # Price and 涨跌幅 beside a stock's news, off unless QUOTES_URL is set (QUOTES_* below).
+    "quotes",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +216,28 @@ for _url in NEWSROOM_VARNISH_PURGE_URLS:
         raise ImproperlyConfigured(
             f"NEWSROOM_VARNISH_PURGE_URLS: {_url!r} is not a URL like http://127.0.0.1:6081"
         )
+
+# Quotes beside the news (quotes/provider.py): off unless QUOTES_URL names the
+# provider's quote endpoint (EastMoney's: https://push2.eastmoney.com/api/qt/stock/get);
+# `secid` and `fields` are appended to it. Asked by the server only, never by a reader's
+# browser, waiting QUOTES_TIMEOUT seconds at most in all; an answer is kept
+# QUOTES_CACHE_SECONDS, a failing provider is left alone QUOTES_FAILURE_SECONDS.
+QUOTES_URL = env.str("QUOTES_URL", default="").strip()
+if QUOTES_URL and (
+    not QUOTES_URL.startswith(("http://", "https://")) or not QUOTES_URL.split("://", 1)[1]
+):
+    raise ImproperlyConfigured(
+        f"QUOTES_URL: {QUOTES_URL!r} is not a URL like https://push2.eastmoney.com/api/qt/stock/get"
+    )
+QUOTES_TIMEOUT = env.float("QUOTES_TIMEOUT", default=0.8)
+QUOTES_CACHE_SECONDS = env.int("QUOTES_CACHE_SECONDS", default=15)
+QUOTES_FAILURE_SECONDS = env.int("QUOTES_FAILURE_SECONDS", default=30)
+if not 0 < QUOTES_TIMEOUT <= 5 or QUOTES_CACHE_SECONDS < 1 or QUOTES_FAILURE_SECONDS < 1:
+    # quote.json waits on the provider up to QUOTES_TIMEOUT: seconds would hold a worker.
+    raise ImproperlyConfigured(
+        "QUOTES_TIMEOUT must be above 0 and at most 5 seconds; QUOTES_CACHE_SECONDS and "
+        "QUOTES_FAILURE_SECONDS at least 1."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

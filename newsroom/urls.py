@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("search.urls")),
     path("", include("legacy.urls")),
+    path("", include("quotes.urls")),
 ]
 
 # Uploaded media. In production nginx serves /media/ (see README, "Deploying");

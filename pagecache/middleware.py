@@ -106,7 +106,10 @@ def _storable(response) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     control = response.get("Cache-Control", "")
-    return "private" not in control and "no-store" not in control
+    # A view that names its own s-maxage has said how long shared caches may keep it
+    # (quotes/views.py: a price, 15 s); this cache, whose pages live until a purge or
+    # five minutes, stays out of it and leaves its headers as they are.
+    return "private" not in control and "no-store" not in control and "s-maxage" not in control
 
 
 def _hit(request, entry: dict, state: str) -> HttpResponse:
