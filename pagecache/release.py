@@ -26,6 +26,8 @@ _RENDERED_SETTINGS = (
     "SITE_REPORT_EMAIL",
     "STATIC_URL",
     "MEDIA_URL",
+    # Whether stock pages carry the quote box and its script (quotes/).
+    "QUOTES_URL",
 )
 
 
