@@ -547,6 +547,7 @@ def test_stock_search_finds_by_code_or_name_for_staff_only(
     result = writer_client.get(url, {"q": "茅台"}).json()["results"][0]
     assert result == {
         "symbol": "1.600519",
+        "code": "600519",
         "name": "贵州茅台",
         "exchange": "上交所",
         "label": "贵州茅台（1.600519）",
