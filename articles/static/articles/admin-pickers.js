@@ -201,7 +201,7 @@
       rules.split(text).forEach(function (value) {
         var chip = chipOf(value);
         addChip(chip);
-        if (chip.label === value && rules.nameTyped) nameChip(chip);
+        if (chip.label === value && rules.nameTyped && !/[（(]/.test(value)) nameChip(chip);
       });
       renderChips();
     }
