@@ -299,3 +299,35 @@ def test_the_endpoints_cost_a_bounded_number_of_queries(
     with django_assert_max_num_queries(5):
         response = desk_client.get(url, {"q": "gf"})
     assert len(response.json()["results"]) == 10
+
+
+def test_the_securities_list_in_the_admin_finds_by_initials(desk_client, on_file):
+    response = desk_client.get(reverse("admin:articles_stockreference_changelist"), {"q": "gz"})
+    html = response.content.decode()
+    assert "贵州茅台" in html and "贵州轮胎" in html and "腾讯控股" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_reads_the_securities_and_tags_already_on_file():
+    """Existing rows are found by pinyin from the first request after a deploy."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    this = ("articles", "0017_stock_search")
+    executor = MigrationExecutor(connection)
+    before = [p.key for p in executor.loader.graph.node_map[this].parents]
+    executor.migrate(before)
+    executor.loader.build_graph()
+    old = executor.loader.project_state(before).apps
+    old.get_model("articles", "StockReference").objects.create(
+        market=1, code="600519", name="贵州茅台"
+    )
+    old.get_model("taggit", "Tag").objects.create(name="光伏", slug="光伏")
+
+    call_command("migrate", verbosity=0)
+
+    stock = StockReference.objects.get()
+    assert (stock.name_initials, stock.name_pinyin) == ("gzmt", "guizhoumaotai")
+    assert [s.symbol for s in find_securities("gzmt")] == ["1.600519"]
+    assert [t.name for t in find_tags("gf")] == ["光伏"]

@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Category, StockReference
 from tests.adminforms import article_form
-from tests.browser import ARTIFACTS, admin_login, no_horizontal_scroll, page_for
+from tests.browser import ARTIFACTS, admin_login, page_for
 
 # -- without the script: one text field each, as before ---------------------------------
 
