@@ -177,6 +177,9 @@
         remove.className = "picker-remove";
         remove.textContent = "×";
         remove.setAttribute("aria-label", "移除 " + chip.label);
+        // No focus change on mousedown: the box's blur would turn what is typed into
+        // chips and redraw them under the pointer, losing the click.
+        remove.addEventListener("mousedown", function (event) { event.preventDefault(); });
         remove.addEventListener("click", function () {
           chips.splice(index, 1);
           renderChips();
