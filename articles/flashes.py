@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 
-from . import listings, securities, stocks
+from . import listings, securities
 from .models import Category, StockReference
 from .text import clean_line, clean_text
 
@@ -31,25 +31,6 @@ MAX_STOCKS = 20
 _HEADLINE = re.compile(r"\s*【([^【】]{1,200})】\s*")
 _EMPTY_HEADLINE = re.compile(r"^\s*【\s*】")
 _SENTENCE = re.compile(r"(.+?[。！？!?])(?=\s*\S)", re.S)
-
-# Codes as Chinese investors and data terminals write them. Each is only a candidate:
-# detect_stocks() keeps those on file.
-_CODE = re.compile(
-    r"(?<![0-9A-Za-z.])(?:"
-    r"(?P<prefix>sh|sz|bj)(?P<prefixed>[0-9]{6})"
-    r"|(?P<suffixed>[0-9]{6})\.(?P<suffix>sh|sz|bj)"
-    r"|(?P<hk>[0-9]{4,5})\.hk"
-    r"|(?P<market>[0-9]{1,3})\.(?P<code>[0-9A-Za-z]+(?:[.-][A-Za-z])?)"
-    r"|(?P<bare>[0-9]{6}|[0-9]{5})"
-    r"|(?P<ticker>[A-Z]{2,5}(?:\.[A-Z])?)"
-    r")(?![0-9A-Za-z])",
-    re.I,
-)
-# 北交所 trades under EastMoney's market 0, as 深交所 does.
-_EXCHANGE_MARKET = {"sh": 1, "sz": 0, "bj": 0}
-# The form's rule (articles.stocks), plus 北交所's 4xxxxx and 8xxxxx: the form asks for
-# an explicit market there, but a flash only keeps codes already on file.
-_A_SHARE_MARKET = {**stocks.A_SHARE_MARKET, "4": 0, "8": 0}
 
 
 @dataclass(frozen=True)
@@ -82,39 +63,13 @@ def compose(text: str) -> FlashText:
     )
 
 
-def _candidates(text: str) -> list[tuple[int, tuple]]:
-    """(position, (market, code) or (None, code) for a ticker or bare code) in the text."""
-    found = []
-    for match in _CODE.finditer(text):
-        at = match.start()
-        if match["prefixed"]:
-            found.append((at, (_EXCHANGE_MARKET[match["prefix"].lower()], match["prefixed"])))
-        elif match["suffixed"]:
-            found.append((at, (_EXCHANGE_MARKET[match["suffix"].lower()], match["suffixed"])))
-        elif match["hk"]:
-            code = securities.normalised_or_none(securities.HK_MARKET, match["hk"])
-            found.append((at, (securities.HK_MARKET, code)))
-        elif match["market"]:
-            code = securities.normalised_or_none(int(match["market"]), match["code"])
-            if code:
-                found.append((at, (int(match["market"]), code)))
-        elif match["bare"] and len(match["bare"]) == 6:
-            market = _A_SHARE_MARKET.get(match["bare"][0])
-            if market is not None:
-                found.append((at, (market, match["bare"])))
-        elif match["bare"]:
-            found.append((at, (securities.HK_MARKET, match["bare"])))
-        elif match["ticker"] and match["ticker"].isupper():
-            found.append((at, (None, match["ticker"])))
-    return found
-
-
 def detect_stocks(text: str) -> list[StockReference]:
     """The securities on file that the text names, in order of first mention."""
     text = clean_text(text)
     if not text:
         return []
-    candidates = _candidates(text)
+    # Every form a code is written in is one grammar (articles.securities).
+    candidates = securities.written_codes(text)
     codes = {code for _, (_, code) in candidates}
     on_file = list(StockReference.objects.filter(code__in=codes)) if codes else []
     by_key = {(s.market, s.code): s for s in on_file}

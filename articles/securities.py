@@ -12,6 +12,10 @@ A security is an EastMoney market id and a code written as that market writes it
   class after `.`, `-` or `_` (NIO, BRK.B, BF-B);
 - 90 东财板块: BK and four digits (BK1037).
 
+How people write a code, beyond `market.code` (sh600519, 600519.SH, 0700.HK, a bare
+600519 or NIO), is `written_codes()` / `written_code()` here too: the 快讯台 finds
+codes in a flash with it, the securities lookup reads a query with it.
+
 Pure: no database, no Django models.
 """
 
@@ -100,3 +104,67 @@ def is_valid(market: int, code: str) -> bool:
     """Whether (market, code) is stored as is: in a known market and already canonical."""
     pattern = _CANONICAL.get(market)
     return bool(pattern and pattern.fullmatch(code or ""))
+
+
+# -- codes as people write them ---------------------------------------------------------
+
+# A-share markets by the first digit of a six-digit code: 6xxxxx/9xxxxx 上交所,
+# 0xxxxx/2xxxxx/3xxxxx 深交所 (the article form infers no other).
+A_SHARE_MARKET = {"6": 1, "9": 1, "0": 0, "2": 0, "3": 0}
+# 北交所's 4xxxxx and 8xxxxx trade under EastMoney's market 0, as 深交所 does. The form
+# asks for an explicit market there; a flash or a lookup only keeps codes on file.
+_WRITTEN_A_SHARE_MARKET = {**A_SHARE_MARKET, "4": 0, "8": 0}
+_EXCHANGE_MARKET = {"sh": 1, "sz": 0, "bj": 0}
+
+# Codes as Chinese investors and data terminals write them. Each is only a candidate:
+# a reader of it keeps those on file.
+WRITTEN_CODE = re.compile(
+    r"(?<![0-9A-Za-z.])(?:"
+    r"(?P<prefix>sh|sz|bj)(?P<prefixed>[0-9]{6})"
+    r"|(?P<suffixed>[0-9]{6})\.(?P<suffix>sh|sz|bj)"
+    r"|(?P<hk>[0-9]{4,5})\.hk"
+    r"|(?P<market>[0-9]{1,3})\.(?P<code>[0-9A-Za-z]+(?:[.-][A-Za-z])?)"
+    r"|(?P<bare>[0-9]{6}|[0-9]{5})"
+    r"|(?P<ticker>[A-Z]{2,5}(?:\.[A-Z])?)"
+    r")(?![0-9A-Za-z])",
+    re.I,
+)
+
+
+def _read(match: re.Match) -> tuple[int | None, str] | None:
+    """(market, code) of one WRITTEN_CODE match; market None for a bare US ticker."""
+    if match["prefixed"]:
+        return _EXCHANGE_MARKET[match["prefix"].lower()], match["prefixed"]
+    if match["suffixed"]:
+        return _EXCHANGE_MARKET[match["suffix"].lower()], match["suffixed"]
+    if match["hk"]:
+        code = normalised_or_none(HK_MARKET, match["hk"])
+        return (HK_MARKET, code) if code else None
+    if match["market"]:
+        code = normalised_or_none(int(match["market"]), match["code"])
+        return (int(match["market"]), code) if code else None
+    if match["bare"] and len(match["bare"]) == 6:
+        market = _WRITTEN_A_SHARE_MARKET.get(match["bare"][0])
+        return (market, match["bare"]) if market is not None else None
+    if match["bare"]:
+        return HK_MARKET, match["bare"]
+    # A ticker in running text is upper case; "and" or "ok" in a flash names nothing.
+    if match["ticker"] and match["ticker"].isupper():
+        return None, match["ticker"]
+    return None
+
+
+def written_codes(text: str) -> list[tuple[int, tuple[int | None, str]]]:
+    """(position, (market, code)) of every code written in a text, in order."""
+    found = []
+    for match in WRITTEN_CODE.finditer(text):
+        pair = _read(match)
+        if pair is not None:
+            found.append((match.start(), pair))
+    return found
+
+
+def written_code(text: str) -> tuple[int | None, str] | None:
+    """(market, code) when the whole of `text` is one written code (`sh600519`), else None."""
+    match = WRITTEN_CODE.fullmatch(text.strip())
+    return _read(match) if match else None

@@ -24,13 +24,16 @@ class TakedownRefused(Exception):
 def connect() -> None:
     """Receivers of the articles app itself (ArticlesConfig.ready()).
 
-    Only one: taggit's Tag is not ours to subclass, and every tag, however it is
+    Both on taggit's Tag, which is not ours to subclass: every tag, however it is
     created (the form, the importer, the shell), needs a slug its URL can be built
-    from (articles/tagging.py).
+    from (articles/tagging.py), and its pinyin for the tag chips' lookup
+    (articles/models/readings.py).
     """
-    from django.db.models.signals import pre_save
+    from django.db.models.signals import post_save, pre_save
     from taggit.models import Tag
 
+    from .models.readings import fill_tag_reading
     from .tagging import fill_tag_slug
 
     pre_save.connect(fill_tag_slug, sender=Tag, dispatch_uid="tagging-slug")
+    post_save.connect(fill_tag_reading, sender=Tag, dispatch_uid="tagging-reading")

@@ -8,6 +8,7 @@ The article form's "相关证券" field is a line of tokens separated by commas
   深交所 (0); other first digits (北交所 and the like) need an explicit market;
 - a bare five-digit code: 港交所 (116);
 - a bare sector code `BK1234`: 东财板块 (90);
+- an exchange's own spelling: `sh600519`, `600519.SH`, `sz000001`, `0700.HK`;
 - anything else: the name of a security already on file (贵州茅台).
 
 A code may carry a name in brackets, `09866（蔚来）`: a security not yet on file needs
@@ -35,7 +36,6 @@ from .text import clean_line
 _TOKEN = re.compile(r"([^\s,，、;；()（）]+)(?:\s*[（(]([^()（）]*)[)）])?|[()（）]")
 US_MARKETS = securities.US_MARKETS
 MAX_TOKENS = 50
-SEARCH_LIMIT = 10
 NAME_MAX_LENGTH = 100
 
 _SIX_DIGITS = re.compile(r"[0-9]{6}")
@@ -44,7 +44,7 @@ _SECTOR = re.compile(r"BK[0-9]{4}", re.I)
 _TICKER_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,14}")
 _SYMBOL = re.compile(r"([0-9]{1,3})\.(\S+)")
 # Market ids of A shares by the first digit of their six-digit code.
-A_SHARE_MARKET = {"6": 1, "9": 1, "0": 0, "2": 0, "3": 0}
+A_SHARE_MARKET = securities.A_SHARE_MARKET
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,10 @@ def parse_token(token: str, label: str = "") -> StockToken:
         return StockToken(token, securities.HK_MARKET, token, label=label)
     if _SECTOR.fullmatch(token):
         return StockToken(token, securities.SECTOR_MARKET, token.upper(), label=label)
+    written = securities.written_code(token)
+    if written is not None and written[0] is not None:
+        # sh600519, 600519.SH, 0700.HK: the forms the picker and the 快讯台 read too.
+        return StockToken(token, written[0], written[1], label=label)
     if token.isdigit():
         raise ValidationError(
             f"“{token}”：无法识别的代码。沪深代码为 6 位数字，港股为 5 位数字，"
@@ -226,13 +230,43 @@ def format_stock_codes(stocks) -> str:
     return ", ".join(stock.symbol for stock in stocks)
 
 
-def search_stocks(query: str, limit: int = SEARCH_LIMIT) -> list[StockReference]:
-    """Securities whose code or name contains `query` (or that match `market.code…`)."""
-    query = (query or "").strip()
-    if not query:
-        return []
-    condition = Q(code__icontains=query) | Q(name__icontains=query)
-    match = re.fullmatch(r"(\d{1,3})\.(\S*)", query)
-    if match:
-        condition |= Q(market=int(match[1]), code__istartswith=match[2])
-    return list(StockReference.objects.filter(condition).order_by("market", "code")[:limit])
+def chip_label(stock: StockReference) -> str:
+    """What the picker's chip shows for a security: "600519 贵州茅台"."""
+    return f"{stock.code} {stock.name}".strip()
+
+
+def chip_labels(text: str) -> dict[str, str]:
+    """{token as typed: chip label} for the tokens of `text` that name a security on file.
+
+    For the 相关证券 picker (a form shown again after an error keeps what was typed,
+    and its chips still show names). Tokens that do not parse are left out: the
+    form's own check reports them.
+    """
+    tokens = []
+    for match in _TOKEN.finditer(clean_line(text)):
+        if match[1] is None or match[2]:
+            continue  # a stray bracket, or a new security named in brackets
+        try:
+            tokens.append(parse_token(match[1]))
+        except ValidationError:
+            continue
+    tokens = tokens[:MAX_TOKENS]
+    if not tokens:
+        return {}
+    pairs = Q()
+    for token in tokens:
+        if token.market is not None:
+            pairs |= Q(market=token.market, code=token.code)
+    names = {t.name for t in tokens if t.name}
+    if names:
+        pairs |= Q(name__in=names)
+    found = StockReference.objects.filter(pairs)
+    by_pair = {(s.market, s.code): s for s in found}
+    by_name = {s.name: s for s in found if s.name}
+    labels = {}
+    for token in tokens:
+        stock = by_pair.get((token.market, token.code)) if token.market is not None else None
+        stock = stock or by_name.get(token.name)
+        if stock is not None:
+            labels[token.text] = chip_label(stock)
+    return labels

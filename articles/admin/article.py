@@ -83,7 +83,7 @@ class ArticleAdmin(
     ]
 
     class Media:
-        js = ["js/admin-slug.js", "articles/admin-stocks.js"]
+        js = ["js/admin-slug.js", "articles/admin-pickers.js"]
         css = {"all": ["css/admin.css", "articles/admin-workflow.css"]}
 
     # -- permissions -----------------------------------------------------------------
@@ -114,6 +114,7 @@ class ArticleAdmin(
         return [
             path("slug-preview/", view(self.slug_preview), name="articles_article_slug_preview"),
             path("stock-search/", view(self.stock_search), name="articles_article_stock_search"),
+            path("tag-search/", view(self.tag_search), name="articles_article_tag_search"),
             path("upload-image/", view(upload_image), name="articles_article_upload_image"),
             path("preview/", view(self.preview_view), name="articles_article_preview"),
             path("flash/", view(self.flash_desk), name="articles_article_flash"),

@@ -28,7 +28,8 @@ class StockReferenceAdmin(admin.ModelAdmin):
     form = StockReferenceForm
     list_display = ["symbol", "name", "exchange", "quote_link"]
     list_filter = ["market"]
-    search_fields = ["code", "name"]
+    # Initials too: the desk looks 贵州茅台 up as gzmt everywhere else.
+    search_fields = ["code", "name", "^name_initials"]
     ordering = ["market", "code"]
 
     @admin.display(description="交易所", ordering="market")

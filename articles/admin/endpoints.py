@@ -1,5 +1,6 @@
-"""What the article form calls besides saving: the slug prefill, the security
-suggestions, and 预览 (the public page of unsaved edits, which stores nothing)."""
+"""What the article form calls besides saving: the slug prefill, the security and
+tag suggestions (articles.lookup), and 预览 (the public page of unsaved edits, which
+stores nothing)."""
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -8,7 +9,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, J
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from .. import images, stocks, workflow
+from .. import images, lookup, workflow
 from ..models import Article
 from ..text import slug_from_title
 from ..views import ArticleDetailView
@@ -30,15 +31,18 @@ class ArticleFormEndpoints:
         return JsonResponse({"slug": article.unique_slug(base)})
 
     def stock_search(self, request):
-        """Up to 10 securities by code or name, for the 相关证券 field's suggestions."""
+        """Up to 10 securities by code in any written form, name or pinyin, best first,
+        for the 相关证券 picker. `symbol` is what the field stores; `code` and `name` are
+        what its chip shows ("600519 贵州茅台")."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        found = stocks.search_stocks(request.GET.get("q", ""))
+        found = lookup.find_securities(request.GET.get("q", ""))
         return JsonResponse(
             {
                 "results": [
                     {
                         "symbol": s.symbol,
+                        "code": s.code,
                         "name": s.name,
                         "exchange": s.exchange_label,
                         "label": str(s),
@@ -47,6 +51,13 @@ class ArticleFormEndpoints:
                 ]
             }
         )
+
+    def tag_search(self, request):
+        """Up to 10 existing tags by name or pinyin, best first, for the 标签 chips."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        found = lookup.find_tags(request.GET.get("q", ""))
+        return JsonResponse({"results": [{"name": tag.name} for tag in found]})
 
     # -- preview -----------------------------------------------------------------------
 

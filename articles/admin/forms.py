@@ -2,6 +2,7 @@
 role, a takedown checked before it is saved), the schedule page, and the section
 and security forms. Every form strips control characters from what was typed."""
 
+import json
 from datetime import timedelta
 
 from django import forms
@@ -86,7 +87,9 @@ class ArticleAdminForm(CleanTextForm):
             }
         ),
         help_text=(
-            "按提及顺序填写代码或名称，用逗号或空格分隔。6 位 A 股代码和 5 位港股代码"
+            "输入代码（600519、sh600519、0700.HK）、名称或拼音首字母（gzmt），"
+            "从建议中按回车选取；也可按提及顺序直接填写代码或名称，用逗号或空格分隔。"
+            "6 位 A 股代码和 5 位港股代码"
             "会自动判断交易所；美股请写明交易所：105.（纳斯达克）、106.（纽交所）、"
             "107.（美交所），例如 106.NIO、106.BRK.B。尚未收录的证券请在代码后用括号"
             "写上名称，例如 09866（蔚来）。"
@@ -130,13 +133,12 @@ class ArticleAdminForm(CleanTextForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        on_file = []
         if self.instance.pk:
             links = self.instance.stock_links.select_related("stock").order_by("position")
-            self.initial["stock_codes"] = stocks.format_stock_codes(link.stock for link in links)
-        if "stock_codes" in self.fields:
-            self.fields["stock_codes"].widget.attrs["data-search-url"] = reverse(
-                "admin:articles_article_stock_search"
-            )
+            on_file = [link.stock for link in links]
+            self.initial["stock_codes"] = stocks.format_stock_codes(on_file)
+        self._set_up_pickers(on_file)
         author = self.fields.get("author")
         if author is not None:
             if workflow.can_publish(self.user):
@@ -158,6 +160,29 @@ class ArticleAdminForm(CleanTextForm):
             status.disabled = True
             status.help_text = (
                 "只有编辑可以发布或定时发布。您保存的文章都是草稿，写好后请编辑审核发布。"
+            )
+
+    def _set_up_pickers(self, on_file):
+        """What the chip pickers (articles/static/articles/admin-pickers.js) need: where
+        to look things up, and the names the stock chips show beside their codes."""
+        if "stock_codes" in self.fields:
+            if self.is_bound:
+                labels = stocks.chip_labels(self.data.get(self.add_prefix("stock_codes"), ""))
+            else:
+                labels = {stock.symbol: stocks.chip_label(stock) for stock in on_file}
+            self.fields["stock_codes"].widget.attrs.update(
+                {
+                    "data-search-url": reverse("admin:articles_article_stock_search"),
+                    "data-labels": json.dumps(labels, ensure_ascii=False),
+                }
+            )
+        if "tags" in self.fields:
+            self.fields["tags"].widget.attrs.update(
+                {
+                    "data-search-url": reverse("admin:articles_article_tag_search"),
+                    "autocomplete": "off",
+                    "placeholder": "光伏，新能源、业绩",
+                }
             )
 
     def clean_cover(self):

@@ -5,7 +5,8 @@
 - `redirects`: LegacyRedirect, old URLs answered with a 301;
 - `pins`: Pin, 头条 and 置顶 on home and sections until a set time;
 - `locks`: EditLock, who has an article open in the admin (articles.locks);
-- `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages).
+- `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages);
+- `readings`: TagReading, a tag's pinyin for the tag chips' autocomplete.
 """
 
 from .content import (
@@ -19,6 +20,7 @@ from .content import (
 from .locks import EditLock
 from .people import Profile
 from .pins import Pin
+from .readings import TagReading
 from .redirects import LegacyRedirect
 from .stocks import ArticleStock, StockReference
 
@@ -33,6 +35,7 @@ __all__ = [
     "Profile",
     "Revision",
     "StockReference",
+    "TagReading",
     "person_name",
     "validate_published_at",
 ]

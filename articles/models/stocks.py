@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .. import securities
+from .. import readings, securities
 from ..text import clean_line
 from ..urlcache import cached_reverse
 
@@ -31,6 +31,24 @@ class StockReference(models.Model):
         help_text="例如 600519、09866、NIO、BRK.B、BK1037；保存时按市场规则检查并统一大小写。",
     )
     name = models.CharField("名称", max_length=100, blank=True, help_text="例如 贵州茅台；可留空。")
+    # Derived from the name on every save (clean()), for the lookup by pinyin
+    # (articles.securities_lookup): indexed, so `gzmt` is a prefix query.
+    name_initials = models.CharField(
+        "拼音首字母",
+        max_length=readings.READING_MAX_LENGTH,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="由名称自动生成，例如 贵州茅台 → gzmt。",
+    )
+    name_pinyin = models.CharField(
+        "拼音",
+        max_length=readings.READING_MAX_LENGTH,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="由名称自动生成，例如 贵州茅台 → guizhoumaotai。",
+    )
 
     class Meta:
         ordering = ["market", "code"]
@@ -55,6 +73,7 @@ class StockReference(models.Model):
 
     def clean(self):
         self.name = clean_line(self.name)
+        self.name_initials, self.name_pinyin = readings.reading(self.name)
         if self.market is not None:
             try:
                 self.code = securities.normalise_code(self.market, self.code)

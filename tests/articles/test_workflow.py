@@ -547,6 +547,7 @@ def test_stock_search_finds_by_code_or_name_for_staff_only(
     result = writer_client.get(url, {"q": "茅台"}).json()["results"][0]
     assert result == {
         "symbol": "1.600519",
+        "code": "600519",
         "name": "贵州茅台",
         "exchange": "上交所",
         "label": "贵州茅台（1.600519）",
@@ -617,10 +618,12 @@ def test_in_a_browser_the_stock_field_suggests_and_preview_opens_a_new_tab(
     page.evaluate("html => tinymce.get('id_body_source').setContent(html)", "<p>预览里的正文</p>")
     page.click("#id_stock_codes")
     page.keyboard.type("106.NIO（蔚来） 茅台")
-    page.wait_for_selector(".stock-suggestions li")
-    page.keyboard.press("ArrowDown")
+    page.wait_for_selector(".picker-suggestions li")
     page.keyboard.press("Enter")
-    assert page.input_value("#id_stock_codes") == "106.NIO（蔚来） 1.600519, "
+    # The picked security and the new one typed before it are chips; the box is empty.
+    chips = page.locator(".picker-chip span")
+    assert chips.all_inner_texts() == ["106.NIO（蔚来）", "600519 贵州茅台"]
+    assert page.input_value("#id_stock_codes") == ""
 
     with page.context.expect_page() as opened:
         page.locator("input[name=_preview]").last.click()
