@@ -51,8 +51,12 @@ def _sources() -> list[Path]:
 @cache
 def release() -> str:
     digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
     for path in _sources():
-        digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+        # Named from the project (the same on every server), or, outside it (a
+        # STATIC_ROOT elsewhere), by its file name alone.
+        name = path.relative_to(base) if path.is_relative_to(base) else path.name
+        digest.update(str(name).encode())
         digest.update(path.read_bytes())
     for name in _RENDERED_SETTINGS:
         digest.update(repr(getattr(settings, name, None)).encode())

@@ -37,3 +37,16 @@ def test_the_release_is_the_code_templates_and_rendered_settings(settings, new_r
     settings.SITE_NAME = "另一个名字"
     new_release()
     assert release.release() != before
+
+
+def test_the_static_manifest_counts_wherever_static_root_is(settings, tmp_path, new_release):
+    """Production collects static files outside the project; a new stylesheet's hashed
+    name must still make a new release."""
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    (tmp_path / "static").mkdir()
+    manifest = tmp_path / "static" / "staticfiles.json"
+    manifest.write_text('{"paths": {"css/site.css": "css/site.111.css"}}')
+    before = release.release()
+    manifest.write_text('{"paths": {"css/site.css": "css/site.222.css"}}')
+    new_release()
+    assert release.release() != before
