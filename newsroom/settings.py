@@ -253,6 +253,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SITE_NAME = env.str("NEWSROOM_SITE_NAME", default="财经新闻网")
+
+# Mail for the review desk's notices (articles/inbox.py): off unless EMAIL_URL is set
+# (smtp://user:password@host:587/?tls=True, or consolemail:// to try it out). The
+# admin's 消息 inbox works without it.
+NEWSROOM_REVIEW_MAIL = bool(env.str("EMAIL_URL", default=""))
+if NEWSROOM_REVIEW_MAIL:
+    globals().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="") or "newsroom@localhost"
 # Links to these hosts count as internal: the sanitizer adds rel="nofollow noopener"
 # to every other absolute link.
 SITE_HOSTS = env.list("NEWSROOM_SITE_HOSTS", default=[]) or [

@@ -5,7 +5,8 @@
 - `redirects`: LegacyRedirect, old URLs answered with a 301;
 - `pins`: Pin, 头条 and 置顶 on home and sections until a set time;
 - `locks`: EditLock, who has an article open in the admin (articles.locks);
-- `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages).
+- `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages);
+- `reviews`: Review and Notice, 提交审核 and the writer's 消息 inbox.
 """
 
 from .content import (
@@ -20,6 +21,7 @@ from .locks import EditLock
 from .people import Profile
 from .pins import Pin
 from .redirects import LegacyRedirect
+from .reviews import Notice, Review
 from .stocks import ArticleStock, StockReference
 
 __all__ = [
@@ -29,8 +31,10 @@ __all__ = [
     "Category",
     "EditLock",
     "LegacyRedirect",
+    "Notice",
     "Pin",
     "Profile",
+    "Review",
     "Revision",
     "StockReference",
     "person_name",
