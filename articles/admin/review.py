@@ -19,7 +19,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .. import inbox, services, workflow
+from .. import inbox, locks, services, workflow
 from ..chinatime import (
     PUBLISHED_AT_MAX,
     PUBLISHED_AT_MIN,
@@ -184,6 +184,10 @@ class ArticleReview:
             self.message_user(request, f"您的修改已保存，但{text}", messages.ERROR)
             return
         request.review_decision = decision.name
+        if decision.name != SCHEDULE:
+            # The piece changes hands (to the desk, or back to its writer) and this
+            # page is left for the queue: the next person must not find it locked.
+            locks.release(article_id=obj.pk, user=request.user)
 
     def _decide(self, request, obj, decision: Decision) -> None:
         by, version = request.user, obj.version
@@ -220,11 +224,12 @@ class ArticleReview:
             self.message_user(request, f"《{obj.title}》已通过审核，{when}。", messages.SUCCESS)
 
     def _decision_response(self, request, obj):
-        """Where a decision leads: an editor back to the queue, a writer to the article."""
+        """Where a decision leads: to the queue on the admin index (an editor's next
+        piece; a writer's list of pieces in review), or back to a scheduled article."""
         name = getattr(request, "review_decision", None)
-        if name in NEEDS_PENDING:
+        if name is not None and name != SCHEDULE:
             return HttpResponseRedirect(reverse("admin:index") + "#review-queue")
-        if name in (SUBMIT, SCHEDULE):
+        if name == SCHEDULE:
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
         return None
 
