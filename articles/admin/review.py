@@ -10,7 +10,7 @@ form are left as stored when a decision is taken: the decision sets them.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -58,13 +58,12 @@ class Decision:
 
 
 def _picker(**attrs) -> forms.TextInput:
-    # The picker's own bounds match the model's (1970–2099); the server checks again.
-    low, high = PUBLISHED_AT_MIN, PUBLISHED_AT_MAX.replace(year=2099, month=12, day=31)
+    # The picker's own bounds are the model's (chinatime: 1970–2099); the server checks again.
     return forms.TextInput(
         attrs={
             "type": "datetime-local",
-            "min": datetime_local_value(low),
-            "max": f"{high:%Y-%m-%d}T23:59",
+            "min": datetime_local_value(PUBLISHED_AT_MIN),
+            "max": datetime_local_value(PUBLISHED_AT_MAX - timedelta(minutes=1)),
             **attrs,
         }
     )
