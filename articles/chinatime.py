@@ -100,3 +100,32 @@ class ChinaDate(TruncDate):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.lhs)
         return f"date(substr({sql}, 1, 19), '+8 hours')", params
+
+
+def parse_datetime_local(value) -> datetime | None:
+    """An `<input type="datetime-local">` value ("2026-12-03T15:30") as Beijing time.
+
+    The picker sends a wall-clock time with no zone; the desk works in China time
+    whatever the browser's zone is. None for anything else, and for years so far off
+    that converting them could overflow (range rules are the caller's: 1970–2099).
+    """
+    if not isinstance(value, str) or not 16 <= len(value) <= 19 or "T" not in value:
+        return None
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if naive.tzinfo is not None or not 1900 <= naive.year <= 9000:
+        return None
+    return naive.replace(second=0, microsecond=0, tzinfo=CHINA)
+
+
+def datetime_local_value(moment: datetime) -> str:
+    """`moment` as a datetime-local input's value, in Beijing time."""
+    return f"{moment.astimezone(CHINA):%Y-%m-%dT%H:%M}"
+
+
+def china_label(moment: datetime) -> str:
+    """ "2026年12月3日 15:30（北京时间）": how the desk says when a story goes live."""
+    local = moment.astimezone(CHINA)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"

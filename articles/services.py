@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import flashes, images, signals
-from .models import Article, Revision, StockReference
+from . import flashes, images, inbox, signals, workflow
+from .chinatime import china_label
+from .models import Article, Notice, Review, Revision, StockReference
+from .text import clean_text
 
 TakedownRefused = signals.TakedownRefused
 
@@ -199,6 +201,133 @@ def article_delete(*, article_id: int, by=None) -> None:
         article.delete()
 
 
+# -- 提交审核: the review workflow (models/reviews.py) ---------------------------------
+
+
+def article_submit(*, article_id: int, by, expected_version: int | None = None) -> Review:
+    """A writer's draft goes to the editors' 待审 queue (again, after a return).
+
+    The article itself does not change: it stays a draft, invisible to readers, until
+    an editor approves it. The step is a revision of its own (提交审核).
+    """
+    with transaction.atomic():
+        article = _lock(article_id, expected_version)
+        if article.status != Article.Status.DRAFT:
+            raise ValidationError("只有草稿可以提交审核：这篇文章已发布或已定时。")
+        review = Review.objects.filter(article=article).first() or Review(article=article)
+        if review.is_pending:
+            raise ValidationError("这篇稿件已在待审队列中，等编辑审核即可。")
+        review.state = Review.State.PENDING
+        review.submitted_by = by
+        review.submitted_at = timezone.now()
+        review.save()
+        Revision.capture(
+            article, author=by, kind=Revision.Kind.SUBMIT, note="提交审核", always=True
+        )
+        return review
+
+
+def article_return(
+    *, article_id: int, by, comment: str, expected_version: int | None = None
+) -> Review:
+    """An editor sends a submitted draft back to its writer, saying what to change.
+
+    The comment is kept on the revision (退回) and shown on the article's form, and
+    the writer finds it in their 消息 inbox.
+    """
+    _require_editor(by)
+    comment = clean_text(comment or "").strip()
+    if not comment:
+        raise ValidationError("请写下退回意见：撰稿人需要知道改什么。")
+    with transaction.atomic():
+        article = _lock(article_id, expected_version)
+        review = _pending_review(article)
+        review.state = Review.State.RETURNED
+        review.returned_by = by
+        review.returned_at = timezone.now()
+        review.comment = comment
+        review.save()
+        Revision.capture(
+            article,
+            author=by,
+            kind=Revision.Kind.RETURN,
+            note="退回修改",
+            comment=comment,
+            always=True,
+        )
+        recipient = review.submitted_by or article.author
+        if recipient is not None and recipient != by:
+            inbox.notify(
+                recipient=recipient,
+                article=article,
+                kind=Notice.Kind.RETURNED,
+                message=f"您的稿件《{article.title}》被退回：{comment}",
+            )
+        return review
+
+
+def article_approve(
+    *,
+    article_id: int,
+    by,
+    at: datetime | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Article:
+    """An editor approves a submitted draft: public now, or at `at` (validated by the
+    caller's form). Recorded as 通过; the writer is told (see `_close_review`)."""
+    _require_editor(by)
+    comment = clean_text(comment or "").strip()
+    with transaction.atomic():
+        article = _lock(article_id, expected_version)
+        _pending_review(article)
+        now = timezone.now()
+        if at is not None:
+            article.published_at = at
+            note = f"通过审核，定时于 {timezone.localtime(at):%Y-%m-%d %H:%M} 发布"
+        else:
+            # As article_publish: a story readers saw before keeps its first time.
+            if not article.was_public or article.published_at > now:
+                article.published_at = now
+            note = "通过审核并发布"
+        article.status = Article.Status.PUBLISHED
+        return _write(article, by=by, kind=Revision.Kind.APPROVE, note=note, comment=comment)
+
+
+def _require_editor(by) -> None:
+    # The admin refuses first, with the form kept; this is the rule for every caller.
+    if not workflow.can_publish(by):
+        raise PermissionDenied("您没有审核权限：只有编辑可以通过或退回稿件。")
+
+
+def _pending_review(article: Article) -> Review:
+    review = Review.objects.filter(article=article).select_related("submitted_by").first()
+    if review is None or not review.is_pending:
+        raise ValidationError("这篇稿件不在待审队列中，可能已被其他编辑处理。")
+    return review
+
+
+def _close_review(article: Article, *, by, comment: str = "") -> None:
+    """A submitted or returned piece went public (or scheduled), whichever way: it
+    leaves the queue, and its writer is told."""
+    review = Review.objects.filter(article=article).select_related("submitted_by").first()
+    if review is None:
+        return
+    recipient = review.submitted_by or article.author
+    review.delete()
+    if recipient is None or recipient == by:
+        return
+    if article.is_scheduled:
+        when = china_label(article.published_at)
+        kind = Notice.Kind.SCHEDULED
+        message = f"您的稿件《{article.title}》已通过审核，将于 {when} 发布"
+    else:
+        kind, message = Notice.Kind.PUBLISHED, f"您的稿件《{article.title}》已发布"
+    if comment:
+        message += f"。编辑留言：{comment}"
+    inbox.notify(recipient=recipient, article=article, kind=kind, message=message)
+
+
 def check_takedown(article: Article) -> None:
     """Ask the caches whether a takedown can reach readers at once (signals.py).
 
@@ -210,9 +339,20 @@ def check_takedown(article: Article) -> None:
 
 
 def _write(
-    article: Article, *, by, kind: str, note: str, tags=None, stocks=None, first=False
+    article: Article,
+    *,
+    by,
+    kind: str,
+    note: str,
+    comment: str = "",
+    tags=None,
+    stocks=None,
+    first=False,
 ) -> Article:
-    """Store the article, then its tags and stocks, then the revision of all of it."""
+    """Store the article, then its tags and stocks, then the revision of all of it.
+
+    An article that is now published (or scheduled) leaves the review queue.
+    """
     if article.status == Article.Status.PUBLISHED and not article.published_by_id and by:
         article.published_by = by  # 责任编辑: who first made it public
     article.save(record_revision=False)
@@ -220,7 +360,9 @@ def _write(
         article.tags.set(list(tags))
     if stocks is not None:
         article.set_stocks(list(stocks))
-    Revision.capture(article, author=by, kind=kind, note=note, first=first)
+    Revision.capture(article, author=by, kind=kind, note=note, comment=comment, first=first)
+    if article.status == Article.Status.PUBLISHED and not first:
+        _close_review(article, by=by, comment=comment)
     return article
 
 

@@ -284,6 +284,14 @@ SITE_OWNER_ADDRESS = env.str("NEWSROOM_SITE_OWNER_ADDRESS", default="")
 SITE_ICP = env.str("NEWSROOM_SITE_ICP", default="")
 SITE_REPORT_PHONE = env.str("NEWSROOM_SITE_REPORT_PHONE", default="")
 SITE_REPORT_EMAIL = env.str("NEWSROOM_SITE_REPORT_EMAIL", default="")
+
+# Mail for the review desk's notices (articles/inbox.py): off unless EMAIL_URL is set
+# (smtp://user:password@host:587/?tls=True, or consolemail:// to try it out). The
+# admin's 消息 inbox works without it.
+NEWSROOM_REVIEW_MAIL = bool(env.str("EMAIL_URL", default=""))
+if NEWSROOM_REVIEW_MAIL:
+    globals().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="") or "newsroom@localhost"
 # Links to these hosts count as internal: the sanitizer adds rel="nofollow noopener"
 # to every other absolute link.
 SITE_HOSTS = env.list("NEWSROOM_SITE_HOSTS", default=[]) or [

@@ -3,24 +3,28 @@
 The editorial rules (who may publish, what a writer may change) live in
 `articles.workflow`; this module only asks them. Every write goes through
 `articles.services`, so sanitizing, revisions, versions, slug redirects and the
-caches stay consistent whichever button was pressed. Actions, revisions and the
-form's endpoints are mixins of their own modules."""
+caches stay consistent whichever button was pressed. Actions, revisions, the
+form's endpoints and the review workflow (提交审核, 定时发布, 消息) are mixins of
+their own modules; the sidebar's filters are in `listfilters`."""
 
 from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import images, services, stocks, workflow
 from ..editor import upload_image
-from ..models import Article
+from ..models import Article, Review, person_name
 from .actions import ArticleActions, delete_selected_checked
 from .endpoints import ArticleFormEndpoints
 from .flashdesk import FlashDesk
-from .forms import THUMB_WIDTH, ArticleAdminForm, posted_version
+from .forms import THUMB_WIDTH, posted_version
+from .listfilters import AuthorFilter, ReviewStateFilter, StockFilter, TagFilter
 from .locking import ArticleLocking
+from .review import ArticleReview, ReviewedArticleForm
 from .revisions import ArticleRevisions
 
 
@@ -50,20 +54,30 @@ class ArticleAdmin(
     ArticleFormEndpoints,
     ArticleLocking,
     FlashDesk,
+    ArticleReview,
     admin.ModelAdmin,
 ):
-    form = ArticleAdminForm
+    form = ReviewedArticleForm
     list_display = [
         "title",
         "cover_thumbnail",
         "category",
+        "author_column",
         "status_badge",
-        "published_at",
+        "published_column",
         "tag_list",
         "is_published",
     ]
-    list_filter = [PublicationStateFilter, "category", "published_at"]
-    list_select_related = ["category"]
+    list_filter = [
+        PublicationStateFilter,
+        ReviewStateFilter,
+        AuthorFilter,
+        "category",
+        TagFilter,
+        StockFilter,
+        "published_at",
+    ]
+    list_select_related = ["category", "author__profile", "review"]
     search_fields = ["title", "slug", "body_source"]
     date_hierarchy = "published_at"
     readonly_fields = ["body_preview", "created_at", "updated_at", "legacy_key"]
@@ -163,6 +177,7 @@ class ArticleAdmin(
             # the editor's text is still based on that one, not on what is stored now.
             context["edit_version"] = posted_version(request.POST, "_version") or obj.version
             context.update(self._lock_context(request, obj))
+        context.update(self._review_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -222,10 +237,21 @@ class ArticleAdmin(
         """
         if not change and obj.author_id is None:
             obj.author = request.user
-        stored = Article.objects.filter(pk=obj.pk).only("status").first() if change else None
+        stored = (
+            Article.objects.filter(pk=obj.pk).only("status", "published_at").first()
+            if change
+            else None
+        )
+        decision = form.decision  # a decision button (admin/review.py), or None
+        if decision is not None:
+            # The decision sets the status and time; the form's fields for them wait.
+            obj.status = stored.status if stored else Article.Status.DRAFT
+            obj.published_at = stored.published_at if stored else obj.published_at
         forced = workflow.enforce_status(request.user, obj, stored)
         requested = request.POST.get("status", obj.status)
-        if forced or requested not in workflow.allowed_statuses(request.user, stored):
+        if decision is None and (
+            forced or requested not in workflow.allowed_statuses(request.user, stored)
+        ):
             self.message_user(
                 request,
                 "您没有发布权限：文章已保存为草稿，没有发布。请编辑审核后发布。",
@@ -243,6 +269,8 @@ class ArticleAdmin(
         )
         if "cover" in form.changed_data:
             self._build_cover_renditions(request, obj)
+        if decision is not None:
+            self._apply_decision(request, obj, decision)
 
     def save_related(self, request, form, formsets, change):
         # Tags and stocks were written by save_model's service call, with the article.
@@ -292,6 +320,9 @@ class ArticleAdmin(
             label, css = "定时发布", "scheduled"
         elif obj.status == Article.Status.PUBLISHED:
             label, css = "已发布", "published"
+        elif (review := _review_of(obj)) is not None:
+            # Still a draft to readers; to the desk, a piece waiting or sent back.
+            label, css = review.get_state_display(), f"review-{review.state}"
         else:
             label, css = "草稿", "draft"
         # The row's version rides in this cell, inside the list's form: an action posted
@@ -305,9 +336,27 @@ class ArticleAdmin(
             obj.version,
         )
 
+    @admin.display(description="发布时间", ordering="published_at")
+    def published_column(self, obj):
+        # Date over time: one short column instead of "2026年12月3日 14:21" on one line,
+        # so the list fits 1280 px beside the filters (static/css/admin.css).
+        local = timezone.localtime(obj.published_at)
+        return format_html(
+            '{}<br><span class="time">{}</span>', f"{local:%Y-%m-%d}", f"{local:%H:%M}"
+        )
+
+    @admin.display(description="作者", ordering="author")
+    def author_column(self, obj):
+        if obj.author is None:
+            return self.get_empty_value_display()
+        return person_name(obj.author) or obj.author.get_username()
+
     @admin.display(description="标签")
     def tag_list(self, obj):
-        return format_html_join("、", "{}", ((t.name,) for t in obj.tags.all()))
+        # Each tag stays whole; the list wraps between tags, not inside one.
+        return format_html_join(
+            "、", '<span class="tag">{}</span>', ((t.name,) for t in obj.tags.all())
+        )
 
     @admin.display(description="发布后的样子（已清理）")
     def body_preview(self, obj):
@@ -320,3 +369,11 @@ class ArticleAdmin(
     def stock_codes(self, obj):
         """The read-only form of the field (a writer looking at a published article)."""
         return stocks.format_stock_codes(obj.ordered_stocks()) or self.get_empty_value_display()
+
+
+def _review_of(article):
+    """The article's Review (select_related by the list), or None when it has none."""
+    try:
+        return article.review
+    except Review.DoesNotExist:
+        return None

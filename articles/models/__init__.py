@@ -7,6 +7,7 @@
 - `locks`: EditLock, who has an article open in the admin (articles.locks);
 - `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages);
 - `readings`: TagReading, a tag's pinyin for the tag chips' autocomplete.
+- `reviews`: Review and Notice, 提交审核 and the writer's 消息 inbox.
 """
 
 from .content import (
@@ -22,6 +23,7 @@ from .people import Profile
 from .pins import Pin
 from .readings import TagReading
 from .redirects import LegacyRedirect
+from .reviews import Notice, Review
 from .stocks import ArticleStock, StockReference
 
 __all__ = [
@@ -31,8 +33,10 @@ __all__ = [
     "Category",
     "EditLock",
     "LegacyRedirect",
+    "Notice",
     "Pin",
     "Profile",
+    "Review",
     "Revision",
     "StockReference",
     "TagReading",

@@ -512,6 +512,11 @@ class Revision(models.Model):
         PUBLISH = "publish", "发布"
         UNPUBLISH = "unpublish", "撤回"
         SCHEDULE = "schedule", "定时"
+        # The review workflow (models/reviews.py): each step is recorded even when the
+        # article itself did not change, with the editor's comment.
+        SUBMIT = "submit", "提交审核"
+        RETURN = "return", "退回"
+        APPROVE = "approve", "通过"
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="revisions", verbose_name="文章"
@@ -527,6 +532,9 @@ class Revision(models.Model):
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.EDIT)
     note = models.CharField("说明", max_length=200, blank=True)
+    comment = models.TextField(
+        "审核意见", blank=True, help_text="退回或通过时编辑写给撰稿人的话，原样保存。"
+    )
     version = models.PositiveIntegerField("文章版本号", null=True, blank=True)
     title = models.CharField("标题", max_length=255)
     body_source = models.TextField("正文")
@@ -636,16 +644,20 @@ class Revision(models.Model):
         author=None,
         kind: str = "",
         note: str = "",
+        comment: str = "",
         using: str | None = None,
         first: bool = False,
+        always: bool = False,
     ) -> "Revision | None":
         """Record the article as it is now, unless the latest revision already has it.
 
-        `first` says the article was just created, so there is nothing to compare with.
+        `first` says the article was just created, so there is nothing to compare with;
+        `always` records a step that decides about the article without changing it
+        (提交审核, 退回): the decision is the record.
         """
         manager = cls.objects.using(using or article._state.db)
         state = cls.state_of(article, using=using)
-        if not first:
+        if not (first or always):
             latest = manager.filter(article=article).first()
             if latest is not None and latest.state() == {
                 k: v for k, v in state.items() if k != "version"
@@ -656,5 +668,6 @@ class Revision(models.Model):
             author=author if getattr(author, "pk", None) else None,
             kind=kind or cls.Kind.EDIT,
             note=note[:200],
+            comment=comment,
             **state,
         )

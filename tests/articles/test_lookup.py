@@ -314,7 +314,7 @@ def test_the_migration_reads_the_securities_and_tags_already_on_file():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    this = ("articles", "0017_stock_search")
+    this = ("articles", "0016_stock_search")
     executor = MigrationExecutor(connection)
     before = [p.key for p in executor.loader.graph.node_map[this].parents]
     executor.migrate(before)

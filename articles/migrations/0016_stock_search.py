@@ -42,7 +42,7 @@ def backfill_readings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_bylines'),
+        ('articles', '0015_review_workflow'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
