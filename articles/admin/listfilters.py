@@ -3,14 +3,14 @@
 Tags and securities number in the thousands (the legacy archive), far too many for a
 list of links: those two are a search box each, matched as the tag and stock pages
 match them (a tag by name or slug; a security by its exact code or name, else as the
-form's stock search finds it, articles.stocks.search_stocks).
+form's stock search finds it, articles.lookup.find_securities).
 """
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from .. import stocks
+from .. import lookup
 from ..models import Article, ArticleStock, Review, StockReference, person_name
 
 
@@ -98,6 +98,6 @@ class StockFilter(InputFilter):
             return queryset
         # An exact code or name first: "600519" must not also list 600519's neighbours.
         exact = StockReference.objects.filter(Q(code__iexact=value) | Q(name=value))
-        found = exact if exact.exists() else stocks.search_stocks(value)
+        found = exact if exact.exists() else lookup.find_securities(value, limit=50)
         links = ArticleStock.objects.filter(stock__in=found).values("article_id")
         return queryset.filter(pk__in=links)
