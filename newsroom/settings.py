@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "search",
     "pagecache",
     "charts",
+    "topics",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "topics.context_processors.navigation_menu",
             ],
         },
     },
