@@ -35,6 +35,7 @@ class TopicView(ArticleListMixin, ListView):
             **kwargs,
         )
         chosen = listings.chosen(topic) if context["page_obj"].number == 1 else []
-        read_links_together(chosen)
+        # One batch with the page's other articles: their tags and stocks in two queries.
+        read_links_together([*chosen, *context["articles"]])
         context["chosen_articles"] = chosen
         return context
