@@ -33,16 +33,20 @@ def menu_items() -> list[MenuItem]:
     """The menu, in order, in one query: the editors' visible items, or, when there are
     none, every section (both are read together, as one UNION; both lists are short)."""
     blank = Value("", output_field=CharField())
-    items = NavItem.objects.filter(visible=True).order_by().values_list(
-        Value("nav", output_field=CharField()),
-        "position",
-        "id",
-        "label",
-        "path",
-        Coalesce("category__name", blank),
-        Coalesce("category__slug", blank),
-        Coalesce("topic__title", blank),
-        Coalesce("topic__slug", blank),
+    items = (
+        NavItem.objects.filter(visible=True)
+        .order_by()
+        .values_list(
+            Value("nav", output_field=CharField()),
+            "position",
+            "id",
+            "label",
+            "path",
+            Coalesce("category__name", blank),
+            Coalesce("category__slug", blank),
+            Coalesce("topic__title", blank),
+            Coalesce("topic__slug", blank),
+        )
     )
     sections = Category.objects.order_by().values_list(
         Value("section", output_field=CharField()),

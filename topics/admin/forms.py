@@ -37,7 +37,7 @@ class TopicAdminForm(CleanTextForm):
         ),
     )
     # The version the form was made from: a save over someone else's is refused.
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     LINE_FIELDS = ("title", "slug", "cover_alt", "rule_tag_names", "rule_stock_codes")
     TEXT_FIELDS = ("intro",)
@@ -50,7 +50,7 @@ class TopicAdminForm(CleanTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial["version"] = self.instance.version
+            self.initial["seen_version"] = self.instance.version
             self.initial["rule_tag_names"] = "，".join(
                 self.instance.rule_tags.order_by("name").values_list("name", flat=True)
             )
@@ -85,7 +85,7 @@ class TopicAdminForm(CleanTextForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            posted = posted_version(self.data, self.add_prefix("version"))
+            posted = posted_version(self.data, self.add_prefix("seen_version"))
             stored = Topic.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
             if posted is not None and stored and stored[0] != posted:
                 raise ValidationError(

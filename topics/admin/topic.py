@@ -40,7 +40,7 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "intro"]
     date_hierarchy = "updated_at"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "intro", "version"]}),
+        (None, {"fields": ["title", "slug", "intro", "seen_version"]}),
         ("封面", {"fields": ["cover", "cover_alt"]}),
         ("自动收录规则", {"fields": ["rule_tag_names", "rule_stock_codes"]}),
     ]
@@ -89,7 +89,7 @@ class TopicAdmin(admin.ModelAdmin):
             articles=[article for _, _, article in sorted(chosen, key=lambda c: c[:2])],
             rule_tags=form.cleaned_data["rule_tag_names"],
             rule_stocks=form.cleaned_data["rule_stock_codes"],
-            expected_version=form.cleaned_data.get("version") if change else None,
+            expected_version=form.cleaned_data.get("seen_version") if change else None,
         )
         if cover_changed:
             try:
