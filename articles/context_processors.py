@@ -2,15 +2,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from .models import Category
-
 # Query parameters that select different content; everything else (tracking tags,
 # typos) is left out of the canonical URL so search engines see one page, not many.
 CANONICAL_PARAMS = ("q", "page")
 
 
 def site(request):
-    """The site name, the category menu and the page's canonical URL, for every page."""
+    """The site name and the page's canonical URL, for every page (the menu is the
+    topics app's: topics/navigation.py)."""
     params = {
         key: request.GET[key]
         for key in CANONICAL_PARAMS
@@ -24,7 +23,5 @@ def site(request):
         "site_icp": settings.SITE_ICP,
         "site_report_phone": settings.SITE_REPORT_PHONE,
         "site_report_email": settings.SITE_REPORT_EMAIL,
-        # Lazy: evaluated once, only by templates that render the menu.
-        "menu_categories": Category.objects.all(),
         "canonical_url": request.build_absolute_uri(request.path) + query,
     }

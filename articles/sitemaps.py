@@ -1,6 +1,7 @@
 """The sitemap index (/sitemap.xml), its four sections, and /robots.txt.
 
-Sections: `articles`, `categories`, `tags`, `stocks`, each paginated at 1,000
+Sections: `articles`, `categories`, `tags`, `stocks` (and those of the apps built on
+articles, added with `register`: `topics`), each paginated at 1,000
 URLs per file (page N is `?p=N` and the index lists every page). The protocol
 allows 50,000, but such a file takes seconds to render and is one cache entry
 that every edit throws away; a thousand keep each file cheap at any archive
@@ -101,6 +102,12 @@ SITEMAPS = {
     "tags": TagSitemap,
     "stocks": StockSitemap,
 }
+
+
+def register(section: str, sitemap) -> None:
+    """Add a section for an app built on articles (topics adds `topics` in its ready());
+    articles itself knows none of them."""
+    SITEMAPS[section] = sitemap
 
 
 def sitemap_index(request):

@@ -73,7 +73,6 @@ class HomeView(ArticleListMixin, ListView):
         context = super().get_context_data(**kwargs)
         if context["page_obj"].number > 1:
             return {**context, "page_heading": "最新文章"}
-        # The menu and the section blocks share one query for the categories.
         categories = _once(lambda: list(Category.objects.all()))
         blocks = _once(lambda: listings.category_blocks(categories()))
         flashes = _once(listings.rolling_news)
@@ -82,7 +81,6 @@ class HomeView(ArticleListMixin, ListView):
             **context,
             "page_heading": "最新文章",
             "is_home": True,
-            "menu_categories": categories,
             "lead": lead or (articles.pop(0) if articles else None),
             "pinned_articles": pinned,
             "articles": articles,
@@ -276,7 +274,6 @@ class CategoryIndexView(TemplateView):
         categories = list(listings.categories_with_counts())
         return super().get_context_data(
             categories=categories,
-            menu_categories=categories,
             breadcrumbs=[("栏目", None)],
             **kwargs,
         )

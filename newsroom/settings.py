@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "charts",
     # Price and 涨跌幅 beside a stock's news, off unless QUOTES_URL is set (QUOTES_* below).
     "quotes",
+    "topics",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "topics.context_processors.navigation_menu",
             ],
         },
     },

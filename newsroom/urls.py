@@ -14,6 +14,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
+    path("", include("topics.urls")),
     path("", include("search.urls")),
     path("", include("legacy.urls")),
     path("", include("quotes.urls")),

@@ -50,6 +50,12 @@ def _add(new_keys, *, hard: bool = False, using=None) -> None:
         transaction.on_commit(_flush, using=using, robust=True)
 
 
+def purge_on_commit(new_keys, *, hard: bool = False, using=None) -> None:
+    """For the apps built on this one (topics): purge `new_keys` with the current
+    transaction's purge, as these receivers do for articles."""
+    _add(new_keys, hard=hard, using=using)
+
+
 def _flush() -> None:
     pending = getattr(_pending, "keys", None) or {"soft": set(), "hard": set()}
     _pending.keys = None

@@ -9,13 +9,16 @@ from urllib.parse import quote
 from django.urls import reverse
 
 from articles.models import Article
+from topics.listings import collected
+from topics.models import Topic
 
-SITEMAP_SECTIONS = ("articles", "categories", "tags", "stocks")
+SITEMAP_SECTIONS = ("articles", "categories", "tags", "stocks", "topics")
 FEED_FORMATS = ("rss", "atom")
 
 
 def urls_showing(article: Article) -> list[str]:
-    """Pages, feeds and sitemaps that list `article`, its section, tags, stocks and day."""
+    """Pages, feeds and sitemaps that list `article`, its section, tags, stocks and day,
+    and the 专题 that hold it."""
     day = article.published_day
     urls = [
         "/",
@@ -43,6 +46,10 @@ def urls_showing(article: Article) -> list[str]:
             reverse("articles:feed-stock", args=[stock.market, stock.code, f]) for f in FEED_FORMATS
         ]
         urls.append(f"/search/?q={quote(stock.code)}")
+    for topic in Topic.objects.all():
+        if collected(Article.objects.filter(pk=article.pk), topic).exists():
+            urls.append(topic.get_absolute_url())
+            urls += [reverse("topics:feed", args=[topic.slug, f]) for f in FEED_FORMATS]
     return list(dict.fromkeys(urls))
 
 

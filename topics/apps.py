@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class TopicsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "topics"
+    verbose_name = "专题与导航"
+
+    def ready(self):
+        from articles import sitemaps as article_sitemaps
+
+        from . import signals
+        from .sitemaps import TopicSitemap
+
+        signals.connect()
+        article_sitemaps.register("topics", TopicSitemap)
