@@ -10,7 +10,8 @@ CANONICAL_PARAMS = ("q", "page")
 
 
 def site(request):
-    """The site name, the category menu and the page's canonical URL, for every page."""
+    """The site name, the category menu, the page's canonical URL and how often live
+    7×24 lists poll, for every page."""
     params = {
         key: request.GET[key]
         for key in CANONICAL_PARAMS
@@ -24,6 +25,7 @@ def site(request):
         "site_icp": settings.SITE_ICP,
         "site_report_phone": settings.SITE_REPORT_PHONE,
         "site_report_email": settings.SITE_REPORT_EMAIL,
+        "live_poll_seconds": settings.NEWSROOM_LIVE_POLL_SECONDS,
         # Lazy: evaluated once, only by templates that render the menu.
         "menu_categories": Category.objects.all(),
         "canonical_url": request.build_absolute_uri(request.path) + query,
