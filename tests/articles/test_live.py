@@ -174,27 +174,52 @@ def _no_trouble(*pages):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_phones_first_screen_shows_the_newest_flashes(browser, live_server, make_flash):
-    """At 375 px the first flash is on the first screen; at 1280 the column is beside the list."""
+def test_a_phones_first_screen_shows_the_newest_flashes(
+    browser, live_server, make_flash, make_article
+):
+    """At 375 px the newest flashes are on the first screen, with or without script; at
+    1280 the layout is as before, the 7×24 column beside the list."""
     from tests.browser import ARTIFACTS, no_horizontal_scroll, page_for
 
-    for n in range(12):
+    for n in range(10):
+        make_article(
+            title=f"证监会就上市公司监管指引公开征求意见，涉及分红与回购第{n}篇",
+            summary="征求意见稿明确了现金分红的比例要求和回购股份的信息披露安排。" * 3,
+            published_at=timezone.now() - timedelta(minutes=2 * n + 1),
+        )
+    newest = [
         make_flash(
             title=f"沪指午后震荡走高，两市成交额突破万亿元第{n}条",
             important=n == 1,
             published_at=timezone.now() - timedelta(minutes=3 * n + 1),
         )
+        for n in range(12)
+    ][0]
     phone = page_for(browser, 375, live_server.url)
     phone.set_viewport_size({"width": 375, "height": 800})
     phone.goto(live_server.url + "/")
-    first = phone.locator(".flash-strip .flash-strip-item a").first
-    box = first.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 800
+    items = phone.locator(".flash-strip .flash-strip-item a")
+    assert items.count() == listings.FLASH_STRIP_SIZE
+    for n in range(items.count()):
+        box = items.nth(n).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 800, n
+    assert phone.locator(".flash-strip time").first.inner_text().endswith(" 分钟前")
     assert phone.locator(".home-side").is_hidden()
     assert phone.locator(".flash-strip .flash-badge").first.inner_text() == "重要"
     assert no_horizontal_scroll(phone)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=ARTIFACTS / "home-375-flashes.png")
+
+    # Without script: the same strip, each time in full.
+    plain = page_for(browser, 375, live_server.url, java_script_enabled=False)
+    plain.set_viewport_size({"width": 375, "height": 800})
+    plain.goto(live_server.url + "/")
+    box = plain.locator(".flash-strip-item a").first.bounding_box()
+    assert box["y"] + box["height"] <= 800
+    full = timezone.localtime(newest.published_at)
+    assert plain.locator(".flash-strip time").first.inner_text() == (
+        f"{full.year}年{full.month}月{full.day}日 {full:%H:%M}"
+    )
 
     wide = page_for(browser, 1280, live_server.url)
     wide.goto(live_server.url + "/")
@@ -203,7 +228,7 @@ def test_a_phones_first_screen_shows_the_newest_flashes(browser, live_server, ma
     main = wide.locator(".home-main").bounding_box()
     assert side["x"] > main["x"] + main["width"] and side["y"] < main["y"] + 400
     assert wide.locator(".home-side h2 a").get_attribute("href") == "/category/emnews/"
-    _no_trouble(phone, wide)
+    _no_trouble(phone, plain, wide)
 
 
 @pytest.fixture
