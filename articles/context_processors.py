@@ -8,8 +8,8 @@ CANONICAL_PARAMS = ("q", "page")
 
 
 def site(request):
-    """The site name and the page's canonical URL, for every page (the menu is the
-    topics app's: topics/navigation.py)."""
+    """The site name and footer lines, the page's canonical URL and how often live
+    7×24 lists poll, for every page (the menu is the topics app's: topics/navigation.py)."""
     params = {
         key: request.GET[key]
         for key in CANONICAL_PARAMS
@@ -23,5 +23,6 @@ def site(request):
         "site_icp": settings.SITE_ICP,
         "site_report_phone": settings.SITE_REPORT_PHONE,
         "site_report_email": settings.SITE_REPORT_EMAIL,
+        "live_poll_seconds": settings.NEWSROOM_LIVE_POLL_SECONDS,
         "canonical_url": request.build_absolute_uri(request.path) + query,
     }

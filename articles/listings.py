@@ -26,6 +26,10 @@ from taggit.models import Tag, TaggedItem
 from .models import Article, ArticleStock, Category, StockReference
 
 ROLLING_CATEGORY_SLUG = "emnews"
+# Home's 7×24 column (wide screens), and the strip of the newest before the lead
+# story (phones: their first screen).
+FLASH_COLUMN_SIZE = 12
+FLASH_STRIP_SIZE = 5
 BLOCK_SIZE = 5
 RELATED_ARTICLES_LIMIT = 5
 
@@ -80,8 +84,9 @@ def flash_timeline(articles) -> list[FlashDay]:
     return [FlashDay(day, items) for day, items in days.items()]
 
 
-def rolling_news(limit: int = 12):
-    """The newest rolling-news flashes, for the home page's 7×24 column."""
+def rolling_news(limit: int = FLASH_COLUMN_SIZE):
+    """The newest rolling-news flashes, for the home page's 7×24 column and strip and
+    for the live pages' JSON (articles/live.py)."""
     return list(
         Article.objects.published()
         .filter(category__slug=ROLLING_CATEGORY_SLUG)

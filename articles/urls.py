@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import converters, feeds, sitemaps, views
+from . import converters, feeds, listings, live, sitemaps, views
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.StockCodeConverter, "stockcode")
@@ -31,6 +31,11 @@ urlpatterns = [
         "archive/<int:year>/<int:month>/<int:day>/",
         views.DayArchive.as_view(),
         name="archive-day",
+    ),
+    path(
+        f"category/{listings.ROLLING_CATEGORY_SLUG}/latest.json",
+        live.latest_flashes,
+        name="flashes-latest",
     ),
     path("category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),

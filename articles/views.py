@@ -85,14 +85,18 @@ class HomeView(ArticleListMixin, ListView):
             "pinned_articles": pinned,
             "articles": articles,
             "blocks": blocks,
-            # What the blocks and the 7×24 column show, for their fragments' keys.
+            # What the blocks and the 7×24 column and strip show, for their fragments' keys.
             "blocks_shown": lambda: [(c, items) for c, items in blocks()],
             "flash_days": _once(lambda: listings.flash_timeline(flashes())),
+            "flash_strip": lambda: flashes()[: listings.FLASH_STRIP_SIZE],
             "flashes_shown": lambda: [
                 *(c for c in categories() if c.slug == listings.ROLLING_CATEGORY_SLUG),
                 *flashes(),
             ],
             "flash_url": reverse("articles:category", args=[listings.ROLLING_CATEGORY_SLUG]),
+            # How many each keeps as new flashes arrive (static/js/live-flashes.js).
+            "flash_column_size": listings.FLASH_COLUMN_SIZE,
+            "flash_strip_size": listings.FLASH_STRIP_SIZE,
         }
 
 

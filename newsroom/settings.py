@@ -204,6 +204,9 @@ NEWSROOM_PAGE_CACHE = env.bool("NEWSROOM_PAGE_CACHE", default=True)
 NEWSROOM_FRAGMENT_CACHE = env.bool("NEWSROOM_FRAGMENT_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/")
+# How often an open 7×24 page asks for new flashes (static/js/live-flashes.js), in
+# seconds. Each ask is a conditional GET the page cache answers, mostly with a 304.
+NEWSROOM_LIVE_POLL_SECONDS = 30
 
 # Varnish in front (deploy/varnish/, README "Deploying"): the URL of each Varnish
 # server, e.g. http://127.0.0.1:6081, to which pagecache.purge sends its PURGE

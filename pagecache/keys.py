@@ -11,7 +11,8 @@ A page depends on:
 
 A write to an article touches `a<id>` and the paths of every list that could show
 it, before and after the write: home, its section, its tags, its stocks, its
-archive days, the feeds and sitemaps, the indexes and search. Lists are purged by
+archive days, the feeds and sitemaps, the indexes and search (and, for a 7×24 flash,
+the newest flashes' JSON the live pages poll). Lists are purged by
 path, so `?page=N` and feed formats go with them.
 """
 
@@ -22,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
+from articles.listings import ROLLING_CATEGORY_SLUG
 from articles.models import Article, ArticleStock, Category, StockReference
 from articles.urlcache import cached_reverse
 
@@ -98,6 +100,9 @@ def _paths(article_ids) -> set[str]:
         section = row["category__slug"]
         paths.add(cached_reverse("articles:category", section))
         paths.update(cached_reverse("articles:feed-category", section, fmt) for fmt in FEEDS)
+        if section == ROLLING_CATEGORY_SLUG:
+            # The newest flashes as JSON (articles/live.py), which open 7×24 pages poll.
+            paths.add(cached_reverse("articles:flashes-latest"))
         for person in {row["author_id"], row["published_by_id"]} - {None}:
             paths.add(cached_reverse("articles:author", person))
         if row["published_at"] is not None:

@@ -7,9 +7,12 @@ from pathlib import Path
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
 
-def page_for(browser, width, server_url):
-    """A fresh page that records foreign requests, CSP violations and console errors."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+def page_for(browser, width, server_url, **context_options):
+    """A fresh page that records foreign requests, CSP violations and console errors
+    (`context_options` for Playwright's new_context, e.g. timezone_id)."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="zh-CN", **context_options
+    )
     page = context.new_page()
     page.foreign_requests = []
     page.on(

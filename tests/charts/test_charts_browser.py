@@ -264,21 +264,24 @@ def test_hot_stocks_sit_beside_the_list_or_right_after_the_lead_story(
     newsroom,
     width,
 ):
-    """Desktop: the top of the right column. Phone: straight after the lead story, above
-    the latest list (not below the whole page, where the sidebar goes)."""
+    """Desktop: the top of the right column, over the 7×24 column. Phone: straight after
+    the lead story, above the latest list (the newest flashes are the strip above the
+    lead there, and the 7×24 column is not shown)."""
     page = page_for(browser, width, live_server.url)
     page.goto(live_server.url + "/")
     hot = page.locator(".hot-stocks").bounding_box()
     lead = page.locator(".lead-story").bounding_box()
     latest = page.locator("#latest-heading").bounding_box()
-    flashes = page.locator(".home-side").bounding_box()
     if width >= 1280:
+        flashes = page.locator(".home-side").bounding_box()
         assert hot["x"] > lead["x"] + lead["width"]  # the right column
         assert hot["y"] < latest["y"] and hot["y"] + hot["height"] <= flashes["y"] + 1
     else:
         assert abs(hot["x"] - lead["x"]) < 1 and hot["width"] == pytest.approx(lead["width"])
         assert lead["y"] + lead["height"] <= hot["y"] < latest["y"]
-        assert flashes["y"] > latest["y"]
+        assert page.locator(".home-side").is_hidden()
+        strip = page.locator(".flash-strip").bounding_box()
+        assert strip["y"] + strip["height"] <= lead["y"]
     assert page.console_errors == []
 
 
