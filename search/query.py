@@ -232,7 +232,9 @@ class SearchResults:
     (`pagination.UncountedPaginator`).
     """
 
-    def __init__(self, query: str, *, using: str = DEFAULT_DB_ALIAS, listing: bool = True):
+    def __init__(
+        self, query: str, *, using: str = DEFAULT_DB_ALIAS, listing: bool = True, as_of=None
+    ):
         _, self.terms = parse_query(query)
         self.capped = False
         self._count = None
@@ -243,7 +245,9 @@ class SearchResults:
         vendor = connections[using].vendor
         public = Article.objects.using(using).published()
         self._rows = public.for_listing() if listing else public
-        bounds = list(public_keys())
+        # `as_of` (a datetime): the results as they were then, for pages that must not
+        # shift as new articles arrive (the API's search cursor); default now.
+        bounds = list(public_keys(as_of))
         for rule in title_tiers(self.terms):
             sql, params = _tier_sql(vendor, self.terms, rule)
             self._tiers.append(_Tier(sql, bounds + params, rule))
