@@ -5,10 +5,9 @@ offset: a flash published between two page fetches lands before the first page a
 shifts nothing, so the next page neither repeats nor skips an item. Nothing counts
 the whole list.
 
-Search results are ordered by relevance tiers, not by one column; their cursor holds
-the moment the first page was read and an offset into the results as of then
-(`SearchPagination`): what was published after that moment stays out of the later
-pages, so they do not shift either.
+Search results are ordered by title tiers, then newest first; their cursor holds the
+tier and the search sort key where a page ended (`SearchPagination`), so they do not
+shift either.
 """
 
 import base64
@@ -55,40 +54,36 @@ class StockCursorPagination(_Cursor):
 
 
 class SearchPagination(BasePagination):
-    """Pages of `search.query.SearchResults` as of the first page's moment (see above)."""
+    """Pages of `search.query.SearchResults`, forward only (`previous` is always null).
+
+    The cursor holds the moment of the first page and where the last page ended: its
+    title tier and the sort key of its last row (search/schema.py). The next page
+    starts below that key, so nothing published or re-dated meanwhile can push an
+    item onto a second page or past it.
+    """
 
     page_size = PAGE_SIZE
     max_page_size = MAX_PAGE_SIZE
 
-    def __init__(self):
-        self.as_of = None
-
-    def snapshot(self, request) -> int:
-        """The moment (whole seconds, China or not: a Unix time) the results are read at.
+    def start(self, request) -> tuple[int, tuple[int, int] | None]:
+        """(the moment to read at, as a Unix time; where to start, or None for the top).
 
         The first page takes the second before now: a second still running may get
-        more articles, which would then appear on the second page only.
+        more articles, which would then be found by the later pages only.
         """
         self.request = request
-        self.offset, self.as_of = 0, int(time.time()) - 1
         raw = request.query_params.get("cursor")
-        if raw:
-            self.offset, self.as_of = self._decode(raw)
-        return self.as_of
-
-    def _decode(self, raw: str) -> tuple[int, int]:
+        if not raw:
+            self.as_of = int(time.time()) - 1
+            return self.as_of, None
         try:
             data = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
-            offset, as_of = int(data["o"]), int(data["t"])
+            self.as_of, tier, key = int(data["t"]), int(data["n"]), int(data["k"])
         except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
             raise NotFound(INVALID_CURSOR) from None
-        if offset < 0 or as_of <= 0:
+        if self.as_of <= 0 or not 0 <= tier < 3 or key <= 0:
             raise NotFound(INVALID_CURSOR)
-        return offset, as_of
-
-    def _encode(self, offset: int) -> str:
-        data = json.dumps({"o": offset, "t": self.as_of}, separators=(",", ":"))
-        return base64.urlsafe_b64encode(data.encode()).decode("ascii")
+        return self.as_of, (tier, key)
 
     def get_page_size(self, request) -> int:
         try:
@@ -98,28 +93,23 @@ class SearchPagination(BasePagination):
         return min(max(size, 1), self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
-        """`queryset` is a SearchResults built with `snapshot(request)`'s moment."""
+        """`queryset` is a SearchResults built from `start(request)`."""
         size = self.get_page_size(request)
         # One row more than the page, to know whether another page follows.
-        rows = list(queryset[self.offset : self.offset + size + 1])
-        self.has_next = len(rows) > size
-        self.size = size
+        rows = list(queryset[: size + 1])
+        self.last = rows[size - 1] if len(rows) > size else None
         return rows[:size]
 
-    def _link(self, offset: int | None) -> str | None:
-        if offset is None:
+    def _next_link(self) -> str | None:
+        if self.last is None:
             return None
-        # The first page too gets a cursor: it holds the moment the results are read at.
-        url = self.request.build_absolute_uri()
-        return replace_query_param(url, "cursor", self._encode(offset))
+        data = {"t": self.as_of, "n": self.last.search_tier, "k": self.last.search_key}
+        cursor = base64.urlsafe_b64encode(json.dumps(data).encode()).decode("ascii")
+        return replace_query_param(self.request.build_absolute_uri(), "cursor", cursor)
 
     def get_paginated_response(self, data):
-        following = self.offset + self.size if self.has_next else None
-        previous = max(self.offset - self.size, 0) if self.offset > 0 else None
         return Response(
-            OrderedDict(
-                [("next", self._link(following)), ("previous", self._link(previous)), ("results", data)]
-            )
+            OrderedDict([("next", self._next_link()), ("previous", None), ("results", data)])
         )
 
     def get_paginated_response_schema(self, schema):

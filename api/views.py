@@ -210,7 +210,7 @@ class StockViewSet(_ArticlesOf, PublicMixin, viewsets.ReadOnlyModelViewSet):
     summary="搜索",
     description=(
         "与网站搜索相同：标题含全部词的在前，其次含部分词的，其余在后，各自新的在前。"
-        "翻页以第一页的时刻为准：其后发布的文章不会插进后面的页。最多 1000 条。"
+        "只能向后翻页（previous 总是 null）；翻页以第一页的时刻为准，其后发布的文章不会插进后面的页。"
     ),
     parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True, description="搜索词。")],
 )
@@ -222,8 +222,8 @@ class SearchView(PublicMixin, generics.ListAPIView):
         query, terms = parse_query(self.request.query_params.get("q"))
         if not terms:
             raise ValidationError({"q": ["请输入搜索词（参数 q）。"]})
-        as_of = self.paginator.snapshot(self.request)
-        return SearchResults(query, as_of=datetime.fromtimestamp(as_of, tz=UTC))
+        as_of, after = self.paginator.start(self.request)
+        return SearchResults(query, as_of=datetime.fromtimestamp(as_of, tz=UTC), after=after)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
