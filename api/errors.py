@@ -16,7 +16,9 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.Throttled):
         wait = math.ceil(exc.wait) if exc.wait is not None else None
         response.data = {
-            "detail": f"请求过于频繁，请 {wait} 秒后再试。" if wait else "请求过于频繁，请稍后再试。",
+            "detail": f"请求过于频繁，请 {wait} 秒后再试。"
+            if wait
+            else "请求过于频繁，请稍后再试。",
             "retry_after": wait,
         }
     elif isinstance(exc, Http404):

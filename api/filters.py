@@ -41,7 +41,7 @@ def public_tag(slug: str, name: str = "tag"):
 
 
 def split_symbol(symbol: str) -> tuple[int, str] | None:
-    """"1.600519" -> (1, "600519") as stored; None when it is not such a symbol."""
+    """ "1.600519" -> (1, "600519") as stored; None when it is not such a symbol."""
     market, _, code = symbol.strip().partition(".")
     if not (market.isascii() and market.isdigit() and code):
         return None
@@ -120,7 +120,9 @@ DATE_PARAMETERS = [
 SECTION_PARAMETER = OpenApiParameter(
     "section", OpenApiTypes.STR, description="栏目的网址标识，例如 zhengquanribao。"
 )
-TAG_PARAMETER = OpenApiParameter("tag", OpenApiTypes.STR, description="标签的网址标识（可为中文）。")
+TAG_PARAMETER = OpenApiParameter(
+    "tag", OpenApiTypes.STR, description="标签的网址标识（可为中文）。"
+)
 STOCK_PARAMETER = OpenApiParameter(
     "stock", OpenApiTypes.STR, description="证券：市场代码.证券代码，例如 1.600519、116.00700。"
 )

@@ -76,7 +76,9 @@ class TagSerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
     url = serializers.SerializerMethodField(help_text="标签页的网址。")
-    articles_api_url = serializers.SerializerMethodField(help_text="带这个标签的文章列表的 API 地址。")
+    articles_api_url = serializers.SerializerMethodField(
+        help_text="带这个标签的文章列表的 API 地址。"
+    )
 
     def get_url(self, tag) -> str:
         return absolute(self.context["request"], reverse("articles:tag", args=[tag.slug]))

@@ -141,7 +141,9 @@ _ARTICLES_OF_PARAMETERS = [filters.SECTION_PARAMETER, *filters.DATE_PARAMETERS]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="标签列表", description="至少一篇已发布文章带有的标签，按名称排序。"),
+    list=extend_schema(
+        summary="标签列表", description="至少一篇已发布文章带有的标签，按名称排序。"
+    ),
     retrieve=extend_schema(summary="标签详情", description="一个标签。"),
     articles=extend_schema(
         summary="标签下的文章",
@@ -210,7 +212,8 @@ class StockViewSet(_ArticlesOf, PublicMixin, viewsets.ReadOnlyModelViewSet):
     summary="搜索",
     description=(
         "与网站搜索相同：标题含全部词的在前，其次含部分词的，其余在后，各自新的在前。"
-        "只能向后翻页（previous 总是 null）；翻页以第一页的时刻为准，其后发布的文章不会插进后面的页。"
+        "只能向后翻页（previous 总是 null）；"
+        "翻页以第一页的时刻为准，其后发布的文章不会插进后面的页。"
     ),
     parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True, description="搜索词。")],
 )

@@ -121,7 +121,9 @@ def test_filters_by_section_tag_and_stock_combine(
 
 def test_the_date_range_is_china_days(get_json, make_article):
     """07:30 on 2 May in Beijing is 1 May in UTC: readers and the API call it 2 May."""
-    make_article(title="五一晚上", published_at=datetime(2024, 5, 1, 23, 30, tzinfo=chinatime.CHINA))
+    make_article(
+        title="五一晚上", published_at=datetime(2024, 5, 1, 23, 30, tzinfo=chinatime.CHINA)
+    )
     make_article(title="五二早上", published_at=datetime(2024, 5, 2, 7, 30, tzinfo=chinatime.CHINA))
     make_article(title="四月", published_at=datetime(2024, 4, 30, 12, 0, tzinfo=chinatime.CHINA))
     day = {"published_after": "2024-05-01", "published_before": "2024-05-01"}

@@ -32,7 +32,10 @@ def hidden(draft, scheduled, make_stock, flash_section):
 @pytest.fixture
 def public(make_article, make_stock, hidden):
     return make_article(
-        title="公开文章", tags=["公开标签"], stocks=[make_stock(1, "600519")], body_source="<p>公开</p>"
+        title="公开文章",
+        tags=["公开标签"],
+        stocks=[make_stock(1, "600519")],
+        body_source="<p>公开</p>",
     )
 
 
@@ -86,7 +89,11 @@ def test_a_draft_or_scheduled_article_answers_404_exactly_like_a_missing_one(
 
 
 def test_tags_and_stocks_only_drafts_carry_do_not_exist_here(client, hidden):
-    for path in ("/api/v1/tags/草稿标签/", "/api/v1/tags/草稿标签/articles/", "/api/v1/stocks/0.000002/"):
+    for path in (
+        "/api/v1/tags/草稿标签/",
+        "/api/v1/tags/草稿标签/articles/",
+        "/api/v1/stocks/0.000002/",
+    ):
         assert client.get(path).status_code == 404, path
     # As a filter, the same words as for a tag that never existed.
     secret = client.get("/api/v1/articles/", {"tag": "草稿标签"}).json()["tag"][0]

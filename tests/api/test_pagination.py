@@ -27,7 +27,9 @@ def _ids(articles):
 def test_articles_page_stably_while_new_ones_are_published(walk, make_article):
     # Two share a publication time: the page boundary may fall between them.
     same = timezone.now() - timedelta(hours=3)
-    before = [make_article(published_at=same) for _ in range(2)] + [make_article() for _ in range(9)]
+    before = [make_article(published_at=same) for _ in range(2)] + [
+        make_article() for _ in range(9)
+    ]
 
     def publish_more(n):
         make_article(title=f"新文章{next(_n)}", published_at=timezone.now())
