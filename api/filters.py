@@ -85,7 +85,14 @@ def parse_moment(value: str, name: str, *, end: bool) -> datetime:
 
 
 def filter_articles(articles, params, *, allow=("section", "tag", "stock")):
-    """`articles` narrowed by the query parameters in `params` (request.query_params)."""
+    """`articles` narrowed by the query parameters in `params` (request.query_params).
+
+    A filter this list does not take (`section` on the flashes, `tag` on a tag's own
+    articles) is refused rather than ignored: the client would believe it applied.
+    """
+    for name in ("section", "tag", "stock"):
+        if name not in allow and params.get(name):
+            raise _bad(name, f"这个列表不能按 {name} 筛选。")
     if "section" in allow and params.get("section"):
         articles = articles.filter(category=section_named(params["section"]))
     if "tag" in allow and params.get("tag"):

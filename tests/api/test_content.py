@@ -163,6 +163,15 @@ def test_a_bad_filter_is_a_400_in_chinese_naming_the_parameter(
     assert words in data[field][0]
 
 
+def test_a_filter_a_list_does_not_take_is_refused_not_ignored(
+    get_json, make_article, flash_section
+):
+    make_article(category=flash_section, tags=["白酒"])
+    _, data = get_json("/api/v1/flashes/", expect=400, section="zhengquanribao")
+    assert "不能按 section 筛选" in data["section"][0]
+    assert get_json("/api/v1/tags/白酒/articles/", expect=400, tag="白酒")[1]["tag"]
+
+
 def test_search_needs_a_query_and_finds_like_the_site(get_json, make_article):
     make_article(title="光伏产业链价格回升")
     make_article(title="白酒")
