@@ -6,6 +6,7 @@ are only fit for a laptop into hard errors.
 """
 
 import logging
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -85,12 +86,23 @@ INSTALLED_APPS = [
     # Price and 涨跌幅 beside a stock's news, off unless QUOTES_URL is set (QUOTES_* below).
     "quotes",
     "topics",
+    # The public content API (api/, README "API"): Django REST framework, its OpenAPI
+    # schema (drf-spectacular) and the docs page's Swagger UI served from our own static
+    # files (the sidecar), and the CORS headers partners' pages need.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [
     # First: a cached page for an anonymous reader is the finished response, headers
     # and all (security headers, CSP), and costs no other middleware, no query.
     "pagecache.middleware.PageCacheMiddleware",
+    # Above everything that may answer (a 304 too): CORS headers for /api/ only, and
+    # only for the origins API_CORS_ORIGINS names.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that may query the database, so every page (a 503 too) has it.
@@ -203,7 +215,9 @@ NEWSROOM_PAGE_CACHE = env.bool("NEWSROOM_PAGE_CACHE", default=True)
 # Parts of pages kept between renders (pagecache/fragments.py): what makes a miss cheap.
 NEWSROOM_FRAGMENT_CACHE = env.bool("NEWSROOM_FRAGMENT_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
-NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/")
+# /api/: its answers carry their own ETag and a short max-age (api/views.py), and its
+# throttle must count every request, which a cached page would not.
+NEWSROOM_PAGE_CACHE_SKIP = ("/admin/", "/media/", "/static/", "/api/")
 # How often an open 7×24 page asks for new flashes (static/js/live-flashes.js), in
 # seconds. Each ask is a conditional GET the page cache answers, mostly with a 304.
 NEWSROOM_LIVE_POLL_SECONDS = 30
@@ -389,6 +403,54 @@ AXES_COOLOFF_MESSAGE = (
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已锁定。请联系管理员解锁。"
 # Log failures, not every successful login (the admin's history shows those).
 AXES_DISABLE_ACCESS_LOG = True
+
+# --- Public content API (api/, README "API") ------------------------------------------
+# Read-only JSON for apps and partners. Nobody logs in to it: what it shows is
+# `published()`, the same for everyone, so no authentication class runs.
+# Requests per client address (newsroom.middleware.client_ip's rule, via NUM_PROXIES),
+# counted in the default cache: "120/min", "2000/hour", "10/s".
+API_RATE = env.str("API_RATE", default="120/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", API_RATE):
+    raise ImproperlyConfigured(f"API_RATE: {API_RATE!r} is not a rate like 120/min or 2000/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "NUM_PROXIES": NEWSROOM_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} 内容 API",
+    "DESCRIPTION": (
+        "只读的公开内容接口：文章、7×24 快讯、栏目、标签、证券和搜索。"
+        "只包含读者在网站上能看到的内容（已发布且发布时间已到）。"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    # The docs page's Swagger UI comes from our own static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Origins whose pages may read the API from the browser (CORS), comma-separated, each
+# like https://partner.example.com; "*" lets any page read it (no cookies are sent or
+# read either way). Default: none, the API is read by servers and apps only.
+API_CORS_ORIGINS = [o.strip() for o in env.list("API_CORS_ORIGINS", default=[]) if o.strip()]
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = API_CORS_ORIGINS == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else API_CORS_ORIGINS
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+for _origin in CORS_ALLOWED_ORIGINS:
+    if not re.fullmatch(r"https?://[^/\s]+", _origin):
+        raise ImproperlyConfigured(
+            f"API_CORS_ORIGINS: {_origin!r} is not an origin like https://partner.example.com"
+        )
 
 LOGGING = {
     "version": 1,

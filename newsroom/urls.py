@@ -13,6 +13,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("articles.urls")),
     path("", include("topics.urls")),
     path("", include("search.urls")),

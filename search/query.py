@@ -22,6 +22,7 @@ from .schema import (
     TRIGRAM,
     is_bigram,
     public_keys,
+    sort_key,
 )
 
 # ---------------------------------------------------------------------------
@@ -232,7 +233,15 @@ class SearchResults:
     (`pagination.UncountedPaginator`).
     """
 
-    def __init__(self, query: str, *, using: str = DEFAULT_DB_ALIAS, listing: bool = True):
+    def __init__(
+        self,
+        query: str,
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+        listing: bool = True,
+        as_of=None,
+        after: tuple[int, int] | None = None,
+    ):
         _, self.terms = parse_query(query)
         self.capped = False
         self._count = None
@@ -243,9 +252,18 @@ class SearchResults:
         vendor = connections[using].vendor
         public = Article.objects.using(using).published()
         self._rows = public.for_listing() if listing else public
-        bounds = list(public_keys())
-        for rule in title_tiers(self.terms):
+        # For pages that must not shift as articles arrive (the API's search cursor):
+        # `as_of` (a datetime) reads the results as they were then (default now), and
+        # `after` = (tier, key) starts right after the row with that sort key in that
+        # tier (each row read says where it was: `search_tier`, `search_key`).
+        low, high = public_keys(as_of)
+        for n, rule in enumerate(title_tiers(self.terms)):
             sql, params = _tier_sql(vendor, self.terms, rule)
+            bounds = [low, high]
+            if after is not None and n < after[0]:
+                bounds = [1, 0]  # an empty range: this tier was read already
+            elif after is not None and n == after[0]:
+                bounds = [low, min(high, after[1] - 1)]
             self._tiers.append(_Tier(sql, bounds + params, rule))
 
     def _execute(self, sql: str, params: list) -> list:
@@ -293,8 +311,8 @@ class SearchResults:
             raise TypeError("SearchResults supports plain slices only")
         start = index.start or 0
         stop = min(MAX_RESULTS if index.stop is None else index.stop, MAX_RESULTS)
-        order, in_title, offset = [], set(), 0
-        for tier in self._tiers:
+        order, in_title, tier_of, offset = [], set(), {}, 0
+        for n, tier in enumerate(self._tiers):
             if offset >= stop:
                 break
             if start <= offset:
@@ -309,6 +327,7 @@ class SearchResults:
             order += page
             if tier.rule != NONE:
                 in_title.update(page)
+            tier_of.update(dict.fromkeys(page, n))
             offset += size
         if not order:
             return []
@@ -321,6 +340,8 @@ class SearchResults:
             title = article.title.casefold()
             article.title_hits = sum(t in title for t in folded)
             article.title_match = article.pk in in_title
+            article.search_tier = tier_of[article.pk]
+            article.search_key = sort_key(article.pk, article.status, article.published_at)
         return rows
 
     def __iter__(self):
