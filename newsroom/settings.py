@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "search",
     "pagecache",
     "charts",
+    "media_library",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import images, services, stocks, workflow
+from .. import images, services, signals, stocks, workflow
 from ..editor import upload_image
 from ..models import Article
 from .actions import ArticleActions, delete_selected_checked
@@ -242,6 +242,16 @@ class ArticleAdmin(
         )
         if "cover" in form.changed_data:
             self._build_cover_renditions(request, obj)
+            if obj.cover and obj.cover_renditions:
+                upload = form.cleaned_data.get("cover")
+                signals.image_stored.send(
+                    sender=Article,
+                    name=obj.cover.name,
+                    renditions=obj.cover_renditions,
+                    alt=obj.cover_alt,
+                    by=request.user,
+                    original_name=getattr(upload, "name", "") or "",
+                )
 
     def save_related(self, request, form, formsets, change):
         # Tags and stocks were written by save_model's service call, with the article.
