@@ -109,6 +109,10 @@ class MediaImageAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["media_library/library.css"]}
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "图片库：写稿时可选用的图片", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         # One rule for the list and the picker (search()).
         return search(queryset, search_term), False

@@ -60,7 +60,7 @@
 
     refs.status = el("p", { "class": "media-picker-status", role: "status", "aria-live": "polite" });
     refs.grid = el("ul", { "class": "media-picker-grid" });
-    var pager = el("div", { "class": "media-picker-pager" });
+    var pager = refs.pager = el("div", { "class": "media-picker-pager" });
     refs.prev = el("button", { type: "button", "class": "button" }, "上一页");
     refs.next = el("button", { type: "button", "class": "button" }, "下一页");
     refs.where = el("span");
@@ -110,7 +110,8 @@
     });
     refs.prev.disabled = data.page <= 1;
     refs.next.disabled = data.page >= data.pages;
-    refs.where.textContent = data.pages > 1 ? "第 " + data.page + " / " + data.pages + " 页" : "";
+    refs.where.textContent = "第 " + data.page + " / " + data.pages + " 页";
+    refs.pager.hidden = data.pages <= 1;
   }
 
   function pick(item, li) {

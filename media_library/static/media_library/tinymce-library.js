@@ -17,7 +17,8 @@
         attrs.height = String(item.height);
       }
       editor.focus();
-      editor.insertContent(editor.dom.createHTML("img", attrs));
+      // A paragraph of its own, as a news picture stands between paragraphs.
+      editor.insertContent("<p>" + editor.dom.createHTML("img", attrs) + "</p>");
     }
 
     function openPicker() {
