@@ -50,6 +50,14 @@ def several(editor):
     return made
 
 
+def test_writers_may_upload_correct_and_use_pictures_and_editors_may_also_delete(writer, desk):
+    """The roles, from migration 0002: deleting is the editors' call."""
+    library = {"add_mediaimage", "change_mediaimage", "view_mediaimage"}
+    assert {p for p in library if writer.has_perm(f"media_library.{p}")} == library
+    assert not writer.has_perm("media_library.delete_mediaimage")
+    assert desk.has_perm("media_library.delete_mediaimage")
+
+
 # --- The library's pages ----------------------------------------------------------------------
 
 
