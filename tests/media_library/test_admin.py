@@ -301,3 +301,19 @@ def test_a_writer_reading_a_published_article_sees_no_picker(writer_client, make
         reverse("admin:articles_article_change", args=[article.pk])
     ).content.decode()
     assert 'name="cover_library_image"' not in html
+
+
+def test_the_preview_shows_a_cover_chosen_from_the_library(
+    editor_client, category, library_image, media_root
+):
+    """预览 shows what will be published: the library's picture, nothing stored."""
+    before = stored_files(media_root)
+    response = editor_client.post(
+        reverse("admin:articles_article_preview"),
+        article_form(category, cover_library_image=str(library_image.pk), title="预览标题"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert library_image.renditions["large"]["jpeg"] in html
+    assert f'alt="{library_image.alt}"' in html
+    assert stored_files(media_root) == before and not Article.objects.exists()

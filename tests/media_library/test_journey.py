@@ -68,6 +68,12 @@ def test_a_picture_uploaded_once_is_the_cover_and_a_body_image_with_its_alt_text
     assert page.locator(".media-card", has_text=ALT).count() == 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "media-library-grid.png")
+    phone = page_for(browser, 375, base)
+    admin_login(phone, base, "desk", "pw-role-12345")
+    for url_name in ("changelist", "add"):
+        phone.goto(base + reverse(f"admin:media_library_mediaimage_{url_name}"))
+        assert no_horizontal_scroll(phone), url_name
+    phone.close()
 
     # 2. A new article takes its cover from the library: the alt text comes along.
     page.goto(base + reverse("admin:articles_article_add"))
