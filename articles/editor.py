@@ -37,7 +37,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
-from . import images, sanitizer
+from . import images, sanitizer, signals
 
 logger = logging.getLogger(__name__)
 
@@ -259,4 +259,12 @@ def upload_image(request):
     else:
         location, width, height = large["jpeg"], large["width"], large["height"]
     logger.info("%s uploaded %s for an article body", user.get_username(), stored.name)
+    signals.image_stored.send(
+        sender=upload_image,
+        name=stored.name,
+        renditions=stored.renditions,
+        alt="",
+        by=user,
+        original_name=upload.name or "",
+    )
     return JsonResponse({"location": location, "width": width, "height": height})

@@ -9,12 +9,17 @@ these, so each of those apps keeps its invariant through signals alone:
 - `takedown_requested(article)`: an article readers can see is about to be taken down
   (unpublished, deleted). A receiver that cannot make that visible at once raises
   `TakedownRefused`, and nothing is changed (articles.services).
+- `image_stored(name, renditions, alt, by, original_name)`: an upload was stored under
+  `name` in the default storage (the editor's image upload, a new cover saved in the
+  admin), with its renditions; `alt` is what the editor typed for it, if anything. The
+  media library (media_library/signals.py) registers it, so every upload is reusable.
 """
 
 from django.dispatch import Signal
 
 articles_changed = Signal()
 takedown_requested = Signal()
+image_stored = Signal()
 
 
 class TakedownRefused(Exception):

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "api",
+    "media_library",
 ]
 
 MIDDLEWARE = [

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import images, services, stocks, workflow
+from .. import images, services, signals, stocks, workflow
 from ..editor import upload_image
 from ..models import Article, Review, person_name
 from .actions import ArticleActions, delete_selected_checked
@@ -269,6 +269,16 @@ class ArticleAdmin(
         )
         if "cover" in form.changed_data:
             self._build_cover_renditions(request, obj)
+            if obj.cover and obj.cover_renditions:
+                upload = form.cleaned_data.get("cover")
+                signals.image_stored.send(
+                    sender=Article,
+                    name=obj.cover.name,
+                    renditions=obj.cover_renditions,
+                    alt=obj.cover_alt,
+                    by=request.user,
+                    original_name=getattr(upload, "name", "") or "",
+                )
         if decision is not None:
             self._apply_decision(request, obj, decision)
 

@@ -109,10 +109,11 @@ class ArticleFormEndpoints:
                 inline = images.inline_preview(form.cleaned_data["cover"])
             except images.ImageProcessingError:
                 inline = None  # undecodable after all: show the stored cover
-        if inline is None:
-            article.cover = stored_cover
-        else:
+        if inline is not None:
             article.cover, article.cover_renditions = inline, inline.renditions
+        elif not isinstance(form.cleaned_data.get("cover"), str):
+            # (A name is a file already stored that the form chose: the media library's.)
+            article.cover = stored_cover
         article.derive_fields()
         preview = workflow.ArticlePreview(
             article,
