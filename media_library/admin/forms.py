@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.templatetags.static import static
 from django.urls import reverse
 
-from articles.admin.forms import ArticleAdminForm
+from articles.admin.article import ArticleAdmin
 from articles.editor import RichTextWidget
 
 from .. import services
@@ -64,8 +64,9 @@ class AltForm(forms.ModelForm):
         return services.clean_alt(self.cleaned_data["alt"])
 
 
-class ArticleLibraryForm(ArticleAdminForm):
-    """The article form, plus a cover chosen from the library.
+class ArticleLibraryForm(ArticleAdmin.form):
+    """The article form (whatever ArticleAdmin uses: with the review buttons today),
+    plus a cover chosen from the library.
 
     The picker (media_library/picker.js) writes the chosen item's id into the hidden
     `cover_library_image`; the cover then becomes that stored file, with its renditions,
