@@ -5,9 +5,11 @@
 - `redirects`: LegacyRedirect, old URLs answered with a 301;
 - `pins`: Pin, 头条 and 置顶 on home and sections until a set time;
 - `locks`: EditLock, who has an article open in the admin (articles.locks);
-- `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages).
+- `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages);
+- `autosave`: Autosave, an editor's private copy of unsaved form edits (articles.autosave).
 """
 
+from .autosave import Autosave
 from .content import (
     Article,
     ArticleQuerySet,
@@ -26,6 +28,7 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "ArticleStock",
+    "Autosave",
     "Category",
     "EditLock",
     "LegacyRedirect",
