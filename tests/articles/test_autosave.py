@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -238,3 +239,211 @@ def test_the_form_loads_the_autosave_script_with_its_settings(desk_client, draft
     assert f'data-quiet="{autosave_admin.QUIET_SECONDS}"' in html
     assert f'data-url="{_autosave_url(draft_article)}"' in html
     assert _offer(html) is None
+
+
+# ------------------------------------------------------------------------------------------
+# Journeys in headless Chromium, under the site's own strict CSP.
+
+
+@pytest.fixture
+def journey(live_server, monkeypatch):
+    """An editor (编辑, 张三) and the form's quiet time cut to one second."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from articles import workflow
+    from tests.roles import ensure_roles
+
+    monkeypatch.setattr(autosave_admin, "QUIET_SECONDS", 1)
+    ensure_roles()
+    user = get_user_model().objects.create_user(
+        "zhangsan", password="pw-desk-12345", is_staff=True, first_name="三", last_name="张"
+    )
+    user.groups.add(Group.objects.get(name=workflow.EDITORS_GROUP))
+    return user
+
+
+def _open(browser, live_server, path):
+    from tests.browser import admin_login, page_for
+
+    page = page_for(browser, 1280, live_server.url)
+    admin_login(page, live_server.url, "zhangsan", "pw-desk-12345")
+    page.goto(live_server.url + path)
+    page.wait_for_function("() => window.tinymce?.get('id_body_source')?.initialized")
+    return page
+
+
+def _type_title(page, text):
+    page.click("#id_title")
+    page.keyboard.press("End")
+    page.keyboard.type(text)
+
+
+def _type_body(page, text):
+    page.frame_locator("#id_body_source_ifr").locator("body").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type(text)
+
+
+def _body(page):
+    return page.evaluate("() => tinymce.get('id_body_source').getContent()")
+
+
+def _wait_for_copy(test):
+    """Wait (up to ten seconds) for the copy a closing page sent on its way out."""
+    for _ in range(100):
+        copy = Autosave.objects.first()
+        if copy is not None and test(copy.data):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no such copy: {copy and copy.data}")
+
+
+def _wait_autosaved(page):
+    page.wait_for_selector(".autosave-status:has-text('已自动保存')")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_edits_survive_a_closed_page_and_are_restored_then_saved(
+    browser, live_server, journey, make_article
+):
+    """Type, the page closes (a crash), reopen: 恢复 fills the form, 保存 stores it."""
+    from tests.browser import ARTIFACTS
+
+    article = make_article(
+        title="央行降准", body_source="<p>原来的正文。</p>", status=Article.Status.DRAFT
+    )
+    page = _open(browser, live_server, _change_url(article))
+    _type_title(page, "0.5")
+    _type_body(page, "新写的一段分析")
+    _wait_autosaved(page)
+    _wait_for_copy(lambda data: "新写的一段分析" in data["body_source"])
+    assert Article.objects.get(pk=article.pk).title == "央行降准"  # nothing saved
+    # Typed and closed at once, before the next periodic copy: leaving the page sends it.
+    _type_title(page, "个百分点")
+    page.close()
+    _wait_for_copy(lambda data: data["title"] == "央行降准0.5个百分点")
+
+    again = _open(browser, live_server, _change_url(article))
+    offer = again.locator(".autosave-offer")
+    offer.wait_for()
+    text = offer.inner_text()
+    assert re.search(r"发现 \d\d:\d\d 自动保存的未保存修改", text)
+    assert "标题" in text and "0.5个百分点" in text
+    assert "正文" in text and "新写的一段分析" in text
+    assert "又被保存过" not in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    again.screenshot(path=ARTIFACTS / "autosave-restore.png")
+    again.set_viewport_size({"width": 375, "height": 900})
+    box = offer.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375  # the offer fits a phone
+    again.screenshot(path=ARTIFACTS / "autosave-restore-375.png")
+    again.set_viewport_size({"width": 1280, "height": 900})
+    again.click(".autosave-restore")
+    assert offer.is_hidden()
+    assert again.input_value("#id_title") == "央行降准0.5个百分点"
+    assert "新写的一段分析" in _body(again)
+    assert "尚未保存" in again.locator(".autosave-status").inner_text()
+    assert Article.objects.get(pk=article.pk).title == "央行降准"  # restoring saves nothing
+    again.click("input[name=_save]")
+    again.wait_for_selector(".messagelist .success")
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.title == "央行降准0.5个百分点" and "新写的一段分析" in stored.body_source
+    assert not Autosave.objects.exists()
+    assert again.console_errors == [] and again.csp_violations == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_new_article_survives_a_browser_that_dies_without_unloading(
+    browser, live_server, journey, category
+):
+    """The whole browser context goes, no unload handler runs: the periodic copy is enough."""
+    page = _open(browser, live_server, reverse("admin:articles_article_add"))
+    page.select_option("#id_category", label=category.name)
+    _type_title(page, "突发：某公司停牌")
+    _type_body(page, "停牌原因待公告")
+    _wait_for_copy(lambda data: "停牌原因待公告" in data["body_source"])
+    # A crash: the page's script hangs for good, so no pagehide, visibilitychange or
+    # beforeunload handler can run, and the browser goes. What was typed after the
+    # last periodic copy is lost; the copy itself is what survives.
+    _type_body(page, "崩溃前没来得及保存的字")
+    page.evaluate("() => { setTimeout(() => { for (;;) {} }, 0); }")
+    page.context.close()
+
+    again = _open(browser, live_server, reverse("admin:articles_article_add"))
+    again.locator(".autosave-offer").wait_for()
+    again.click(".autosave-restore")
+    assert again.input_value("#id_title") == "突发：某公司停牌"
+    assert again.input_value("#id_category") == str(category.pk)
+    assert "停牌原因待公告" in _body(again)
+    assert "崩溃前" not in _body(again)
+    again.click("input[name=_save]")
+    again.wait_for_selector(".messagelist .success")
+    assert "停牌原因待公告" in Article.objects.get(title="突发：某公司停牌").body_source
+    assert not Autosave.objects.exists()
+    assert again.console_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_leaving_with_unsaved_changes_asks_first_but_not_after_saving(
+    browser, live_server, journey, make_article
+):
+    article = make_article(title="原标题", status=Article.Status.DRAFT)
+    page = _open(browser, live_server, _change_url(article))
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # 留在此页
+
+    page.on("dialog", answer)
+    _type_title(page, "（改）")
+    page.close(run_before_unload=True)
+    page.wait_for_function("() => true")  # the page is still there
+    assert dialogs == ["beforeunload"] and not page.is_closed()
+
+    with page.expect_navigation():
+        page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert Article.objects.get(pk=article.pk).title == "原标题（改）"
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+    assert dialogs == ["beforeunload"]  # none the second time
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_copy_of_an_older_version_meets_the_conflict_check(
+    browser, live_server, journey, make_article, editor
+):
+    """Someone saved after the copy was made: the offer says so, and the save is refused
+    with the conflict page (their change is not overwritten, the restored text is kept)."""
+    from articles import services
+
+    article = make_article(title="原标题", status=Article.Status.DRAFT)
+    page = _open(browser, live_server, _change_url(article))
+    _type_title(page, "（张三改）")
+    _wait_for_copy(lambda data: data["title"] == "原标题（张三改）")
+    page.close()
+    article.refresh_from_db()
+    article.summary = "李四加的摘要"
+    services.article_save(article=article, by=editor)
+
+    again = _open(browser, live_server, _change_url(article))
+    offer = again.locator(".autosave-offer")
+    offer.wait_for()
+    assert "之后文章又被保存过（现在是第 2 版）" in offer.inner_text()
+    again.click(".autosave-restore")
+    assert again.input_value("input[name=_version]") == "1"
+    with again.expect_navigation():
+        again.click("input[name=_save]")
+    assert "保存失败：这篇文章已被他人修改" in again.content()
+    assert "原标题（张三改）" in again.content()
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.title, stored.summary) == ("原标题", "李四加的摘要")
+    assert Autosave.objects.filter(article=article).exists()  # not saved: the copy stays
+    assert [e for e in again.console_errors if "409" not in e] == []  # the conflict page
