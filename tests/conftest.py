@@ -228,6 +228,10 @@ def _close_browser_pages(request):
             for page in context.pages:
                 page.unroute_all(behavior="ignoreErrors")
             context.unroute_all(behavior="ignoreErrors")
+            # A page being closed still sends what it sends on leaving (the edit lock's
+            # release, autosave's last copy); offline, those cannot reach a live server
+            # whose database is being emptied for the next test.
+            context.set_offline(True)
             context.close()
 
 

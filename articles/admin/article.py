@@ -4,8 +4,9 @@ The editorial rules (who may publish, what a writer may change) live in
 `articles.workflow`; this module only asks them. Every write goes through
 `articles.services`, so sanitizing, revisions, versions, slug redirects and the
 caches stay consistent whichever button was pressed. Actions, revisions, the
-form's endpoints and the review workflow (提交审核, 定时发布, 消息) are mixins of
-their own modules; the sidebar's filters are in `listfilters`."""
+form's endpoints, its edit lock, its autosave and the review workflow (提交审核,
+定时发布, 消息) are mixins of their own modules; the sidebar's filters are in
+`listfilters`."""
 
 from django.contrib import admin, messages
 from django.db import models
@@ -19,6 +20,7 @@ from .. import images, services, signals, stocks, workflow
 from ..editor import upload_image
 from ..models import Article, Review, person_name
 from .actions import ArticleActions, delete_selected_checked
+from .autosave import ArticleAutosave
 from .endpoints import ArticleFormEndpoints
 from .flashdesk import FlashDesk
 from .forms import THUMB_WIDTH, posted_version
@@ -53,6 +55,7 @@ class ArticleAdmin(
     ArticleRevisions,
     ArticleFormEndpoints,
     ArticleLocking,
+    ArticleAutosave,
     FlashDesk,
     ArticleReview,
     admin.ModelAdmin,
@@ -133,6 +136,12 @@ class ArticleAdmin(
             path("preview/", view(self.preview_view), name="articles_article_preview"),
             path("flash/", view(self.flash_desk), name="articles_article_flash"),
             path("flash/stocks/", view(self.flash_stocks), name="articles_article_flash_stocks"),
+            path("autosave/", view(self.autosave_view), name="articles_article_autosave_new"),
+            path(
+                "autosave/discard/",
+                view(self.autosave_discard_view),
+                name="articles_article_autosave_new_discard",
+            ),
             path(
                 "<path:object_id>/preview/",
                 view(self.preview_view),
@@ -148,6 +157,16 @@ class ArticleAdmin(
                 "<path:object_id>/lock/take-over/",
                 view(self.lock_take_over),
                 name="articles_article_lock_take_over",
+            ),
+            path(
+                "<path:object_id>/autosave/",
+                view(self.autosave_view),
+                name="articles_article_autosave",
+            ),
+            path(
+                "<path:object_id>/autosave/discard/",
+                view(self.autosave_discard_view),
+                name="articles_article_autosave_discard",
             ),
             path(
                 "<path:object_id>/revisions/",
@@ -178,6 +197,7 @@ class ArticleAdmin(
             context["edit_version"] = posted_version(request.POST, "_version") or obj.version
             context.update(self._lock_context(request, obj))
         context.update(self._review_context(request, obj))
+        context.update(self._autosave_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -267,6 +287,7 @@ class ArticleAdmin(
             stocks=stocks.save_new_stocks(typed) if typed is not None else None,
             expected_version=posted_version(request.POST, "_version") if change else None,
         )
+        self._autosave_saved(request, obj, change)
         if "cover" in form.changed_data:
             self._build_cover_renditions(request, obj)
             if obj.cover and obj.cover_renditions:

@@ -8,8 +8,10 @@
 - `people`: Profile, a staff member's 署名 and 简介 (bylines, author pages);
 - `readings`: TagReading, a tag's pinyin for the tag chips' autocomplete.
 - `reviews`: Review and Notice, 提交审核 and the writer's 消息 inbox.
+- `autosave`: Autosave, an editor's private copy of unsaved form edits (articles.autosave).
 """
 
+from .autosave import Autosave
 from .content import (
     Article,
     ArticleQuerySet,
@@ -30,6 +32,7 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "ArticleStock",
+    "Autosave",
     "Category",
     "EditLock",
     "LegacyRedirect",
