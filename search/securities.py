@@ -26,3 +26,18 @@ def named_securities(query: str, limit: int = OFFERED) -> list[StockReference]:
     if found and found[0].rank == 0:
         return [stock for stock in found if stock.rank == 0]
     return found
+
+
+def code_to_search(query: str, securities: list[StockReference]) -> str:
+    """What to search the articles for: the bare code when `query` is another written form
+    of it (sh600519, 600519.SH, 1.600519, 0700.HK), else `query` as typed.
+
+    Articles are indexed with their securities' codes as stored (600519, 00700), so the
+    prefixed forms find them only so.
+    """
+    codes = {stock.code for stock in securities if stock.rank == 0}
+    if len(codes) == 1 and len(query.split()) == 1:
+        (code,) = codes
+        if code.casefold() != query.casefold():
+            return code
+    return query

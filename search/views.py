@@ -14,7 +14,7 @@ from articles import pagination
 from articles.text import html_to_text
 
 from .query import MAX_RESULTS, SearchResults, highlight, parse_query, snippet
-from .securities import named_securities
+from .securities import code_to_search, named_securities
 from .suggest import suggestions
 
 # How long a reader's browser, a shared cache in front and this site's cache keep one
@@ -38,11 +38,14 @@ class SearchView(pagination.UncountedPaginationMixin, ListView):
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
-        self.query, self.terms = parse_query(request.GET.get("q"))
+        self.query, _ = parse_query(request.GET.get("q"))
+        self.securities = named_securities(self.query) if self.query else []
+        # sh600519 searches the articles for 600519 (search/securities.py).
+        self.searched_for, self.terms = parse_query(code_to_search(self.query, self.securities))
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return SearchResults(self.query)
+        return SearchResults(self.searched_for)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -58,13 +61,13 @@ class SearchView(pagination.UncountedPaginationMixin, ListView):
             context["articles"] = context["object_list"] = articles
         results = context["paginator"].object_list if page is not None else None
         # Page 1 only: the reader who pages on has seen them and wants more articles.
-        first_page = page is None or page.number == 1
-        securities = named_securities(self.query) if self.query and first_page else []
+        securities = self.securities if page is None or page.number == 1 else []
         return {
             **context,
             "securities": securities,
             "security_ids": tuple(stock.pk for stock in securities),
             "search_query": self.query,
+            "searched_for": self.searched_for,
             "search_terms": self.terms,
             "result_count": results.count() if results is not None else 0,
             "results_capped": results is not None and results.capped,

@@ -75,6 +75,15 @@ def test_hong_kong_us_and_index_forms_lead_to_their_pages(client, market, q, pag
     assert offered(client, q) == [page]
 
 
+@pytest.mark.parametrize("q", ["sh600519", "600519.SH", "1.600519", "SH600519"])
+def test_a_prefixed_code_finds_the_articles_mentioning_the_security(client, market, q):
+    """Articles are indexed with the bare code: sh600519 must not answer "nothing found"."""
+    html = client.get(SEARCH_URL, {"q": q}).content.decode()
+    assert "贵州茅台最新消息" in html
+    assert f"（{escape(q)} 即证券代码 600519）" in html
+    assert f'value="{escape(q)}"' in html  # the box keeps what the reader typed
+
+
 def test_an_ambiguous_code_offers_every_security_with_it(client, market):
     """000001 is 平安银行 in Shenzhen and 上证指数 in Shanghai: the reader picks."""
     assert set(offered(client, "000001")) == {"/stock/0.000001/", "/stock/1.000001/"}
