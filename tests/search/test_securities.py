@@ -227,3 +227,45 @@ def test_both_search_boxes_carry_the_suggestion_address_and_the_script(client, m
     assert html.count(f'data-suggest-url="{escape(SUGGEST_URL)}"') == 2
     assert "js/search-suggest.js" in html
     assert 'action="/search/"' in html and 'name="q"' in html
+
+
+# ---------------------------------------------------------------------------------------------
+# With the page cache on
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.NEWSROOM_PAGE_CACHE = True
+    settings.NEWSROOM_FRAGMENT_CACHE = True
+
+
+def test_a_renamed_security_is_renamed_on_cached_results_pages(client, market, page_cache, write):
+    """The offered security is part of the page: renaming it purges the pages showing it."""
+    assert client.get(SEARCH_URL, {"q": "600519"})["X-Page-Cache"] == "miss"
+    assert client.get(SEARCH_URL, {"q": "600519"})["X-Page-Cache"] == "hit"
+    moutai = market["moutai"]
+    moutai.name = "贵州茅台酒"
+    write(moutai.save)
+    response = client.get(SEARCH_URL, {"q": "600519"})
+    assert response["X-Page-Cache"] == "miss"
+    assert "贵州茅台酒" in response.content.decode()
+
+
+def test_a_security_whose_last_article_is_unpublished_leaves_cached_results(
+    client, market, page_cache, write
+):
+    """Its page now answers 404: a cached results page must not keep linking it."""
+    assert offered(client, "NIO") == ["/stock/106.NIO/"]
+    article = Article.objects.get(title="蔚来最新消息")
+    article.status = Article.Status.DRAFT
+    write(article.save)
+    assert offered(client, "NIO") == []
+
+
+def test_the_page_cache_leaves_suggestions_to_their_own_minute(client, market, page_cache):
+    """They carry their own s-maxage (pagecache/middleware.py _storable): no purge names
+    every query's suggestions, so they expire by time instead."""
+    for _ in range(2):
+        response, _ = suggest(client, "茅台")
+        assert "X-Page-Cache" not in response
+        assert "s-maxage=60" in response["Cache-Control"]
