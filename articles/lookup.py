@@ -34,8 +34,13 @@ _SYMBOL_PREFIX = re.compile(r"([0-9]{1,3})\.([0-9A-Za-z.\-]*)")
 _HAS_LETTER = re.compile(r"[a-z]")
 
 
-def find_securities(query: str, limit: int = DEFAULT_LIMIT) -> list[StockReference]:
-    """Securities on file matching `query`, best first, at most `limit`."""
+def find_securities(
+    query: str, limit: int = DEFAULT_LIMIT, *, among: QuerySet | None = None
+) -> list[StockReference]:
+    """Securities on file matching `query`, best first, at most `limit`; each carries its
+    `rank` (0: the query is its code). `among` narrows the candidates in the same query
+    (site search passes `listings.public_stocks()`, so a draft never crowds out a
+    public match)."""
     query = clean_line(query)
     if not query or len(query) > QUERY_MAX_LENGTH:
         return []
@@ -49,12 +54,15 @@ def find_securities(query: str, limit: int = DEFAULT_LIMIT) -> list[StockReferen
         if symbol:  # "1.6005": the market's codes as typed so far
             starts |= Q(market=int(symbol[1]), code__istartswith=symbol[2])
     ranks = [exact, starts, *_pinyin(query, "name_initials", "name_pinyin"), contains]
-    found = _ranked(StockReference.objects.all(), ranks)
+    found = _ranked(StockReference.objects.all() if among is None else among, ranks)
     return list(found.order_by("rank", Length("name"), "market", "code")[: max(limit, 0)])
 
 
-def find_tags(query: str, limit: int = DEFAULT_LIMIT) -> list[Tag]:
-    """Existing tags matching `query`, best first, at most `limit`."""
+def find_tags(
+    query: str, limit: int = DEFAULT_LIMIT, *, among: QuerySet | None = None
+) -> list[Tag]:
+    """Existing tags matching `query`, best first, at most `limit` (`among`: as for
+    `find_securities`)."""
     query = clean_line(query)
     if not query or len(query) > QUERY_MAX_LENGTH:
         return []
@@ -64,7 +72,7 @@ def find_tags(query: str, limit: int = DEFAULT_LIMIT) -> list[Tag]:
         *_pinyin(query, "reading__initials", "reading__pinyin"),
         Q(name__icontains=query),
     ]
-    found = _ranked(Tag.objects.all(), ranks)
+    found = _ranked(Tag.objects.all() if among is None else among, ranks)
     return list(found.order_by("rank", Length("name"), "name")[: max(limit, 0)])
 
 

@@ -4,4 +4,7 @@ from . import views
 
 app_name = "search"
 
-urlpatterns = [path("search/", views.SearchView.as_view(), name="search")]
+urlpatterns = [
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("search/suggest.json", views.suggest, name="suggest"),
+]

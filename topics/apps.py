@@ -8,9 +8,12 @@ class TopicsConfig(AppConfig):
 
     def ready(self):
         from articles import sitemaps as article_sitemaps
+        from search import suggest as search_suggest
 
         from . import signals
         from .sitemaps import TopicSitemap
+        from .suggest import topic_suggestions
 
         signals.connect()
         article_sitemaps.register("topics", TopicSitemap)
+        search_suggest.register(topic_suggestions)

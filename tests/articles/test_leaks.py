@@ -154,6 +154,9 @@ def public_urls(site) -> list[str]:
     # Search for every marker, and for words the hidden articles share with public ones.
     for term in [*MARKERS, "草稿", "定时", "正文", "贵州茅台", "600519", SHARED_TAG]:
         urls += [f"/search/?q={quote(term)}", f"/search/?q={quote(term)}&page=2"]
+    # The search boxes' suggestions, by code, name, pinyin initials and tag.
+    for term in [*MARKERS, *HIDDEN_ONLY, "草稿", "定时", "cgdy", "dsdy", "lk", "3009"]:
+        urls.append(f"/search/suggest.json?q={quote(term)}")
     # The hidden articles' own URLs and the old URLs that lead to them.
     urls += [
         site["draft"].get_absolute_url(),

@@ -31,8 +31,10 @@ ALLOWED = {
     "charts": {"articles", "legacy"},
     # Asks an outside provider for prices; reads only the securities it quotes.
     "quotes": {"articles"},
-    # 专题 and the menu: pages of articles, cached like the others.
-    "topics": {"articles", "pagecache"},
+    # 专题 and the menu: pages of articles, cached like the others. It offers its 专题
+    # to the search box's suggestions (search.suggest.register): search, which legacy
+    # and the API use, stays below it and works without it.
+    "topics": {"articles", "pagecache", "search"},
     # The public content API reads articles and, for its search endpoint, search.
     "api": {"articles", "search"},
     # The library registers what articles stores and lends it pictures; articles never
