@@ -71,6 +71,29 @@ def test_a_new_code_needs_a_name_so_a_typo_is_not_filed_as_a_stock(desk_client, 
     assert not Article.objects.exists() and not StockReference.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "typed, says",
+    [
+        ("sh60051", "沪深证券代码为 6 位数字"),
+        ("60051.SH", "沪深证券代码为 6 位数字"),
+        ("sz00001", "沪深证券代码为 6 位数字"),
+        ("hk700", "港股代码为 5 位以内的数字"),
+        ("SHOP", "美股代码须注明交易所"),  # a real NYSE ticker, not "sh" and letters
+    ],
+)
+def test_a_mistyped_exchange_code_is_explained_in_its_own_market(
+    desk_client, category, typed, says
+):
+    """`sh60051` used to be told to pick a US exchange: it is a Shanghai code a digit short."""
+    response = desk_client.post(reverse(ADD), article_form(category, stock_codes=typed))
+    html = response.content.decode()
+    error = html.split('<ul class="errorlist"', 1)[1].split("</ul>", 1)[0]
+    assert response.status_code == 200 and says in error
+    if typed != "SHOP":
+        assert "美股" not in error and "纳斯达克" not in error
+    assert not Article.objects.exists()
+
+
 @pytest.mark.parametrize("name", ["📈", "$", "！！", "🚀🚀", "…"])
 def test_a_tag_with_no_letters_gets_a_slug_and_every_page_renders(
     desk_client, client, category, name
