@@ -157,8 +157,10 @@ def test_public_pages_load_only_our_own_deferred_scripts(client, make_article):
     html = client.get("/").content.decode()
     scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
     tags = re.findall(r"<script[^>]*>", html)
-    assert scripts == ["", ""]
-    assert all(re.fullmatch(r'<script src="/static/js/[\w-]+\.js" defer>', t) for t in tags)
+    assert scripts and all(body == "" for body in scripts)
+    sources = [re.fullmatch(r'<script src="/static/js/([\w-]+)\.js" defer>', t) for t in tags]
+    assert all(sources), tags
+    assert {m[1] for m in sources} == {"times", "live-flashes", "search-suggest"}
 
 
 # ------------------------------------------------------------------------------------------
