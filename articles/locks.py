@@ -22,6 +22,9 @@ from .models.locks import EditLock
 
 LOCK_SECONDS = 120
 HEARTBEAT = 30
+# After a heartbeat that failed (network, a restart), the page asks again this soon
+# rather than a whole HEARTBEAT later: the editor must learn a take-over in time.
+RETRY = 5
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,25 @@ def refresh(*, article_id: int, user) -> Holder | None:
     return acquire(article_id=article_id, user=user)
 
 
-def release(*, article_id: int, user) -> None:
-    """The editor left the page: the lock is free at once, if it was still theirs."""
-    EditLock.objects.filter(article_id=article_id, user=user).delete()
+def stamp(article_id: int, user) -> str:
+    """When the user's lock was last kept ("" if not theirs): the page that kept it sends
+    it back on leaving, so that only that page's lock is let go (see release)."""
+    lock = EditLock.objects.filter(article_id=article_id, user=user).first()
+    return lock.seen_at.isoformat() if lock else ""
+
+
+def release(*, article_id: int, user, stamp: str | None = None) -> None:
+    """The editor left the page: the lock is free at once, if it was still theirs.
+
+    With `stamp` (the page's last one), only if nobody kept it since: a page left for the
+    same form (仍要编辑, 保存并继续编辑, a reload) says goodbye only after the new page
+    took the lock, and must not free it under the new page.
+    """
+    mine = EditLock.objects.filter(article_id=article_id, user=user)
+    if stamp is not None:
+        try:
+            seen_at = datetime.fromisoformat(stamp)
+        except ValueError:
+            return
+        mine = mine.filter(seen_at=seen_at)
+    mine.delete()

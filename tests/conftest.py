@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +45,32 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, test in a database file, as production runs, not in memory.
+
+    Django's in-memory test database is one shared cache: the live server's request
+    threads (browser tests) open their own connections to it, and its table locks fail
+    at once ("database table is locked", a 503) instead of waiting, and do not keep a
+    heartbeat and a take-over apart: two editors' pages made the edit-lock journey
+    flaky on a loaded machine. A file keeps production's rules: IMMEDIATE transactions
+    and a busy timeout (newsroom/settings.py), so concurrent requests wait in turn.
+    One file per test process (several runs share a machine), removed at the end.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    name = Path(tempfile.gettempdir()) / f"newsroom-test-{os.getpid()}.sqlite3"
+    db.setdefault("TEST", {})["NAME"] = str(name)
+    yield
+    # Django removes the database file; WAL mode's two companions are ours to remove.
+    for companion in ("-wal", "-shm"):
+        Path(f"{name}{companion}").unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

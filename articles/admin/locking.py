@@ -24,6 +24,8 @@ class ArticleLocking:
             "lock_release_url": reverse("admin:articles_article_lock_release", args=[obj.pk]),
             "lock_take_over_url": reverse("admin:articles_article_lock_take_over", args=[obj.pk]),
             "lock_heartbeat": locks.HEARTBEAT,
+            "lock_retry": locks.RETRY,
+            "lock_stamp": "" if other else locks.stamp(obj.pk, request.user),
         }
 
     def _locked_article(self, request, object_id):
@@ -39,18 +41,28 @@ class ArticleLocking:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         obj = self._locked_article(request, object_id)
-        other = locks.refresh(article_id=obj.pk, user=request.user)
+        if request.POST.get("watch"):
+            # A page opened while someone else held the lock (edit-lock.js): it only
+            # learns when the lock is free, and takes it when reloaded.
+            other = locks.holder(obj.pk, request.user)
+            stamp = ""
+        else:
+            other = locks.refresh(article_id=obj.pk, user=request.user)
+            stamp = "" if other else locks.stamp(obj.pk, request.user)
         return JsonResponse(
             {
                 "held": other is None,
                 "holder": other.name if other else "",
                 "label": other.label if other else "",
+                "stamp": stamp,
             }
         )
 
     def lock_release(self, request, object_id):
         obj = self._locked_article(request, object_id)
-        locks.release(article_id=obj.pk, user=request.user)
+        # The page sends the stamp it last kept the lock with (edit-lock.js); a bare
+        # release (no stamp) lets the user's lock go whatever page kept it.
+        locks.release(article_id=obj.pk, user=request.user, stamp=request.POST.get("stamp"))
         return JsonResponse({"released": True})
 
     def lock_take_over(self, request, object_id):

@@ -89,7 +89,42 @@ def test_the_second_editor_sees_who_is_editing_and_can_take_over(
     saved = second_desk.post(_change_url(article), _form(article, b_html, title="B 的标题"))
     assert saved.status_code == 302 and Article.objects.get().title == "B 的标题"
     beat = desk_client.post(reverse("admin:articles_article_lock", args=[article.pk])).json()
-    assert beat == {"held": False, "holder": "李四", "label": "李四 正在编辑（刚刚打开）"}
+    assert beat == {
+        "held": False,
+        "holder": "李四",
+        "label": "李四 正在编辑（刚刚打开）",
+        "stamp": "",
+    }
+
+
+def test_a_page_opened_locked_only_watches_and_a_left_page_frees_only_its_own_lock(
+    desk_client, second_desk, desk, make_article
+):
+    """The page 仍要编辑 leaves must not take the lock back, nor free the one it opened."""
+    article = make_article()
+    beat_url = reverse("admin:articles_article_lock", args=[article.pk])
+    release = reverse("admin:articles_article_lock_release", args=[article.pk])
+    desk_client.get(_change_url(article))
+    locks.release(article_id=article.pk, user=desk)
+    # B's page was opened while A held the lock: its heartbeat says the lock is free
+    # now, and takes nothing (B reloads to edit).
+    watched = second_desk.post(beat_url, {"watch": "1"}).json()
+    assert watched == {"held": True, "holder": "", "label": "", "stamp": ""}
+    assert not EditLock.objects.exists()
+    # A's page kept the lock (stamp S1); A saves and continues, the new page keeps it
+    # (S2); the old page's goodbye, with S1, arrives last and frees nothing.
+    desk_client.get(_change_url(article))
+    old = desk_client.post(beat_url).json()
+    assert old["held"] and old["stamp"]
+    html = desk_client.get(_change_url(article)).content.decode()
+    new = re.search(r'data-stamp="([^"]+)"', html)[1]
+    assert new != old["stamp"]
+    assert desk_client.post(release, {"stamp": old["stamp"]}).json() == {"released": True}
+    assert EditLock.objects.get().user == desk
+    assert desk_client.post(release, {"stamp": "not a time"}).status_code == 200
+    assert EditLock.objects.exists()
+    desk_client.post(release, {"stamp": new})
+    assert not EditLock.objects.exists()
 
 
 def test_a_writer_waits_for_the_lock_and_cannot_take_it_over(
