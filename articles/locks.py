@@ -14,7 +14,7 @@ These are the only writes to EditLock: the admin views call them.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import person_name
@@ -78,8 +78,16 @@ def acquire(*, article_id: int, user, take_over: bool = False) -> Holder | None:
     with transaction.atomic():
         lock = _row(article_id)
         if lock is None:
-            EditLock.objects.create(article_id=article_id, user=user, opened_at=now, seen_at=now)
-            return None
+            try:
+                # A savepoint: two editors opening a free article at the same instant
+                # both find no row; the second insert fails on the unique article.
+                with transaction.atomic():
+                    EditLock.objects.create(
+                        article_id=article_id, user=user, opened_at=now, seen_at=now
+                    )
+                return None
+            except IntegrityError:
+                lock = _row(article_id)  # the other editor's, now locked for us to read
         if _live(lock) and lock.user_id != user.pk and not take_over:
             return _holder(lock)
         if lock.user_id != user.pk or not _live(lock):

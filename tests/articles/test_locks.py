@@ -127,6 +127,29 @@ def test_a_page_opened_locked_only_watches_and_a_left_page_frees_only_its_own_lo
     assert not EditLock.objects.exists()
 
 
+def test_two_editors_opening_a_free_article_at_once_get_one_holder_not_an_error(
+    desk, writer, make_article, monkeypatch
+):
+    """Both find no lock row; the second insert meets the first on the unique article
+    and must read it as the holder (it was a 500 on PostgreSQL)."""
+    article = make_article()
+    EditLock.objects.create(
+        article=article, user=desk, opened_at=timezone.now(), seen_at=timezone.now()
+    )
+    real_row = locks._row
+    calls = []
+
+    def row_missed_once(article_id):
+        # The interleaving of two requests: the first read comes before the other insert.
+        calls.append(article_id)
+        return None if len(calls) == 1 else real_row(article_id)
+
+    monkeypatch.setattr(locks, "_row", row_missed_once)
+    holder = locks.acquire(article_id=article.pk, user=writer)
+    assert holder is not None and holder.user_id == desk.pk
+    assert list(EditLock.objects.values_list("user", flat=True)) == [desk.pk]
+
+
 def test_a_writer_waits_for_the_lock_and_cannot_take_it_over(
     desk_client, writer_client, make_article
 ):
