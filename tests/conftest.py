@@ -47,6 +47,22 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 _counter = itertools.count(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Passwords hashed with MD5 in tests, as Django's testing docs advise.
+
+    The production hasher (PBKDF2, a million rounds) takes a quarter of a second per
+    hash on these machines, and the suite creates and logs in hundreds of accounts:
+    minutes of `make test` spent on deliberate slowness that no test is about.
+    """
+    from django.test import override_settings
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast.enable()
+    yield
+    fast.disable()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """On SQLite, test in a database file, as production runs, not in memory.
