@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 
 from articles.models import Article, Category
@@ -131,7 +132,7 @@ def test_an_article_published_on_one_server_shows_on_the_others_cached_pages(two
     draft = Article.objects.create(
         title="刚刚发布的快讯", body_source="<p>新</p>", category=category
     )
-    get_user_model().objects.create_superuser("desk", "desk@example.com", "pw-desk-123")
+    _desk_account()
 
     reader, _ = _opener()
     _, _, html = _get(reader, server_b + "/")
@@ -158,10 +159,18 @@ def test_an_article_published_on_one_server_shows_on_the_others_cached_pages(two
     assert "刚刚发布的快讯" in html and headers["X-Page-Cache"] == "miss"
 
 
+def _desk_account():
+    """A superuser the servers can log in: their settings hash as production does, not
+    with the suite's fast MD5 (tests/conftest.py), so the hash is made their way."""
+    user = get_user_model().objects.create_superuser("desk", "desk@example.com", None)
+    user.password = make_password("pw-desk-123", hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+
+
 def test_a_session_started_on_one_server_works_on_the_other(two_servers):
     """Behind a load balancer, an editor's next request may land on any server."""
     server_a, server_b = two_servers
-    get_user_model().objects.create_superuser("desk", "desk@example.com", "pw-desk-123")
+    _desk_account()
     editor, _ = _opener()
     _post(
         editor,
