@@ -164,6 +164,20 @@ def written_codes(text: str) -> list[tuple[int, tuple[int | None, str]]]:
     return found
 
 
+# An exchange's letters with digits that make no code of it (sh60051, hk700, 60051.SH):
+# a mistyped A-share or Hong Kong code, never a US ticker (SHOP is one).
+_MISTYPED_EXCHANGE = re.compile(
+    r"(?P<prefix>sh|sz|bj|hk)[0-9]+|[0-9]+\.(?P<suffix>sh|sz|bj|hk)", re.IGNORECASE
+)
+
+
+def mistyped_exchange(text: str) -> str | None:
+    """The exchange (`sh`, `sz`, `bj` or `hk`) whose letters `text` writes with digits
+    that make none of its codes, else None: what an error message should speak of."""
+    match = _MISTYPED_EXCHANGE.fullmatch(text.strip())
+    return (match["prefix"] or match["suffix"]).lower() if match else None
+
+
 def written_code(text: str) -> tuple[int | None, str] | None:
     """(market, code) when the whole of `text` is one written code (`sh600519`), else None."""
     match = WRITTEN_CODE.fullmatch(text.strip())

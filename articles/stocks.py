@@ -42,11 +42,6 @@ _SIX_DIGITS = re.compile(r"[0-9]{6}")
 _FIVE_DIGITS = re.compile(r"[0-9]{5}")
 _SECTOR = re.compile(r"BK[0-9]{4}", re.I)
 _TICKER_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,14}")
-# An exchange's letters with digits that do not make a code it has (sh60051, hk700,
-# 00001.SZ): a mistyped A-share or Hong Kong code, never a US ticker (SHOP is one).
-_EXCHANGE_WRITTEN = re.compile(
-    r"(?P<pre>sh|sz|bj|hk)[0-9]+|[0-9]+\.(?P<post>sh|sz|bj|hk)", re.IGNORECASE
-)
 _SYMBOL = re.compile(r"([0-9]{1,3})\.(\S+)")
 # Market ids of A shares by the first digit of their six-digit code.
 A_SHARE_MARKET = securities.A_SHARE_MARKET
@@ -206,9 +201,8 @@ def _unknown_code_message(token: StockToken) -> str:
 
 
 def _unknown_name_message(token: str) -> str:
-    written = _EXCHANGE_WRITTEN.fullmatch(token)
-    if written:
-        exchange = (written["pre"] or written["post"]).lower()
+    exchange = securities.mistyped_exchange(token)
+    if exchange is not None:
         if exchange == "hk":
             return f"“{token}”：港股代码为 5 位以内的数字，例如 00700、0700.HK 或 116.00700。"
         if exchange == "bj":
