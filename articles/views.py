@@ -85,8 +85,7 @@ class HomeView(ArticleListMixin, ListView):
             "pinned_articles": pinned,
             "articles": articles,
             "blocks": blocks,
-            # What the blocks and the 7×24 column and strip show, for their fragments' keys.
-            "blocks_shown": lambda: [(c, items) for c, items in blocks()],
+            # What the 7×24 column and strip show, for their fragments' keys.
             "flash_days": _once(lambda: listings.flash_timeline(flashes())),
             "flash_strip": lambda: flashes()[: listings.FLASH_STRIP_SIZE],
             "flashes_shown": lambda: [
